@@ -37,7 +37,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Callable, NamedTuple
 
 from dataip.core.errors import InputError, Interrupted
-from dataip.core.merkle import ALGORITHMS, TreeBuilder, _load, leaf_hash, new_hasher
+from dataip.core.merkle import ALGORITHMS, TreeBuilder, _load, empty_root, leaf_hash, new_hasher
 
 __all__ = [
     "ALGORITHMS",
@@ -214,6 +214,11 @@ def _escape(name: str) -> str:
     return repr(os.fsencode(name))[2:-1] if _has_surrogates(name) else name
 
 
+def _spelled(name: str) -> str:
+    """A name with its code points, to tell apart names that look the same."""
+    return name if name.isascii() else f"{_escape(name)} ({ascii(name)[1:-1]})"
+
+
 def _has_surrogates(name: str) -> bool:
     try:
         name.encode("utf-8")
@@ -251,37 +256,51 @@ class _Matcher:
 def _walk(
     directory: str, prefix: str, matcher: _Matcher, problem: Callable[..., None]
 ) -> Iterator[_File]:
-    """The regular files below ``directory`` in format-v1 order (full names sorted by bytes)."""
-    children: list[tuple[bytes, str, str, bool, Any]] = []
+    """The regular files below ``directory`` in format-v1 order (full names sorted by bytes).
+
+    Only the directory being listed is held in memory, as (sort key, name on disk, is a
+    directory) per child: the memory a file costs is bounded by its directory's listing.
+    """
+    children: list[tuple[bytes, str, bool]] = []
     try:
         with os.scandir(directory) as it:
             for entry in it:
                 name = _nfc_name(entry.name, problem)
-                relname = prefix + name
-                if matcher and matcher(name, relname):
+                if matcher and matcher(name, prefix + name):
                     continue
                 if entry.is_symlink():
-                    problem("link", name=_escape(relname))
+                    problem("link", name=_escape(prefix + name))
                 elif entry.is_dir(follow_symlinks=False):
-                    children.append((_key(name) + b"/", relname, entry.path, True, None))
+                    children.append((_key(name) + b"/", entry.name, True))
                 elif entry.is_file(follow_symlinks=False):
-                    st = entry.stat(follow_symlinks=False)
-                    children.append((_key(name), relname, entry.path, False, st))
+                    children.append((_key(name), entry.name, False))
                 else:
-                    problem("link", name=_escape(relname))
+                    problem("link", name=_escape(prefix + name))
     except OSError as e:
         raise InputError("unreadable", name=prefix or directory, reason=e.strerror) from None
-    children.sort(key=lambda child: child[0])
-    previous: tuple[bytes, str] | None = None
-    for key, relname, path, is_dir, st in children:
-        if previous is not None and previous[0] == key:
-            problem("nfc_collision", first=previous[1], second=relname)
+    children.sort()
+    previous = (b"", "")
+    for key, disk_name, is_dir in children:
+        relname = prefix + (key[:-1] if is_dir else key).decode("utf-8", "surrogateescape")
+        if key == previous[0]:
+            problem(
+                "nfc_collision",
+                first=_spelled(prefix + previous[1]),
+                second=_spelled(prefix + disk_name),
+            )
             continue
-        previous = (key, relname)
+        previous = (key, disk_name)
+        path = os.path.join(directory, disk_name)
         if is_dir:
             yield from _walk(path, relname + "/", matcher, problem)
-        else:
-            yield _File(relname, path, st.st_size, st.st_mtime_ns, st.st_ino)
+            continue
+        try:
+            st = os.lstat(path)
+        except OSError as e:
+            raise InputError("unreadable", name=_escape(relname), reason=e.strerror) from None
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError("file_changed", name=_escape(relname))
+        yield _File(relname, path, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def _key(name: str) -> bytes:
@@ -376,26 +395,44 @@ class _Hasher:
             if offset:
                 os.lseek(fd, offset, os.SEEK_SET)
             remaining = min(count * CHUNK_SIZE, f.size - offset)
-            tree = TreeBuilder(self.alg)
-            with open(fd, "rb", buffering=0, closefd=False) as raw:
-                while remaining > 0:
-                    if self.stop.is_set():
-                        raise _Stopped()
-                    want = min(CHUNK_SIZE, remaining)
-                    got = 0
-                    while got < want:
-                        n = raw.readinto(buf[got:want])
-                        if not n:
-                            raise InputError("file_changed", name=_escape(f.name))
-                        got += n
-                    tree.add_leaf_hash(leaf_hash(self.alg, buf[:want]))
-                    remaining -= want
+            if remaining <= CHUNK_SIZE:
+                root = self._small(fd, f, remaining)
+            else:
+                root = self._large(fd, f, remaining, buf)
             self._check_unchanged(fd, f)
-            return tree.root()
+            return root
         except OSError as e:
             raise InputError("unreadable", name=_escape(f.name), reason=e.strerror) from None
         finally:
             os.close(fd)
+
+    def _small(self, fd: int, f: _File, size: int) -> bytes:
+        """An empty file or a single chunk, as most files are: one read, no tree."""
+        if not size:
+            return empty_root(self.alg)
+        # A regular file reads in full unless it ends early: a short read means it shrank.
+        data = os.read(fd, size)
+        if len(data) != size:
+            raise InputError("file_changed", name=_escape(f.name))
+        return leaf_hash(self.alg, data)
+
+    def _large(self, fd: int, f: _File, remaining: int, buf: memoryview) -> bytes:
+        """Several chunks, read into this thread's reusable buffer."""
+        tree = TreeBuilder(self.alg)
+        with open(fd, "rb", buffering=0, closefd=False) as raw:
+            while remaining > 0:
+                if self.stop.is_set():
+                    raise _Stopped()
+                want = min(CHUNK_SIZE, remaining)
+                got = 0
+                while got < want:
+                    n = raw.readinto(buf[got:want])
+                    if not n:
+                        raise InputError("file_changed", name=_escape(f.name))
+                    got += n
+                tree.add_leaf_hash(leaf_hash(self.alg, buf[:want]))
+                remaining -= want
+        return tree.root()
 
     @staticmethod
     def _check_unchanged(fd: int, f: _File) -> None:
