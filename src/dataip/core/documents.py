@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import IO, Any
 
-from dataip.core.errors import ManifestError, Text
+from dataip.core.errors import InputError, ManifestError, Text
 
 MANIFEST = Text("清单", "manifest")
 PROOF = Text("证明文件", "proof")
@@ -32,6 +32,9 @@ _NOT_NAME = Text(
     "不是有效的相对文件名（NFC 规范化、以 / 分隔、不含空段、. 或 ..）",
     "it is not a valid relative file name (NFC, '/'-separated, no empty, '.' or '..' parts)",
 )
+_IS_DIRECTORY = Text("这是一个目录", "it is a directory")
+_NO_DIRECTORY = Text("所在目录不存在", "its directory does not exist")
+_NOT_WRITABLE = Text("所在目录不可写", "its directory is not writable")
 _TYPES = {
     "integer": Text("应为非负整数", "it must be a non-negative integer"),
     "string": Text("应为字符串", "it must be a string"),
@@ -40,26 +43,44 @@ _TYPES = {
 }
 
 
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Fail now, before any long work, if a document cannot be written at ``path``."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise InputError("cannot_write", path=path, reason=_IS_DIRECTORY)
+    if not os.path.isdir(directory):
+        raise InputError("cannot_write", path=path, reason=_NO_DIRECTORY)
+    if not os.access(directory, os.W_OK):
+        raise InputError("cannot_write", path=path, reason=_NOT_WRITABLE)
+
+
 @contextlib.contextmanager
-def atomic_writer(path: str) -> Iterator[IO[str]]:
+def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
     """A text file that appears at ``path`` only if the ``with`` block completes."""
+    check_writable(path)
     directory = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    # Unlike mkstemp's 0600, 0666 lets the umask decide, as for any file the user writes.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        # Unlike mkstemp's 0600, 0666 lets the umask decide, as for any file the user writes.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        fd = os.open(tmp, flags, 0o666)
+    except OSError as e:
+        raise InputError("cannot_write", path=path, reason=e.strerror) from None
     try:
         with open(fd, "w", encoding="utf-8", newline="\n") as out:
             yield out
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise InputError("cannot_write", path=path, reason=e.strerror) from None
         raise
 
 
-def load_json(path: str, kind: Text) -> dict[str, Any]:
+def load_json(path: str | os.PathLike[str], kind: Text) -> dict[str, Any]:
     """The JSON object in ``path``; :class:`ManifestError` if unreadable or not an object."""
     try:
         with open(path, "rb") as f:
@@ -80,7 +101,9 @@ def load_json(path: str, kind: Text) -> dict[str, Any]:
 class Fields:
     """Typed access to a document's fields; each failure names the field."""
 
-    def __init__(self, doc: dict[str, Any], kind: Text, path: str, prefix: str = "") -> None:
+    def __init__(
+        self, doc: dict[str, Any], kind: Text, path: str | os.PathLike[str], prefix: str = ""
+    ) -> None:
         self.doc, self.kind, self.path, self.prefix = doc, kind, path, prefix
 
     def fail(self, field: str, problem: Text) -> ManifestError:

@@ -60,6 +60,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the manifest {manifest} is inside the dataset {path} and would change it: write the "
         "manifest outside the dataset",
     ),
+    "cannot_write": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
+    "not_a_file": ("{path} 不是普通文件", "{path} is not a regular file"),
     "interrupted": ("已中断，未写入任何文件", "interrupted; nothing was written"),
     # manifest and proof files
     "file_unreadable": (

@@ -126,6 +126,8 @@ def check_code(alg: str, root_hex: str, file_count: int, total_bytes: int) -> st
 
 def hash_file(path: os.PathLike[str] | str, alg: str = DEFAULT_ALG) -> tuple[int, bytes]:
     """The size and file root (section 3) of one regular file."""
+    if not os.path.isfile(path):
+        raise InputError("not_a_file" if os.path.exists(path) else "path_missing", path=path)
     records: list[FileRecord] = []
     hash_dataset(path, alg=alg, on_file=records.append)
     return records[0].size, records[0].root

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dataip import __version__
-from dataip.core.documents import MANIFEST, Fields, atomic_writer, load_json
+from dataip.core.documents import MANIFEST, Fields, atomic_writer, check_writable, load_json
 from dataip.core.errors import InputError, ManifestError, Text
 from dataip.core.hashing import (
     ALGORITHMS,
@@ -35,6 +35,9 @@ from dataip.core.merkle import TreeBuilder, leaf_hash
 MANIFEST_FORMAT = "dataip-manifest/1"
 TOOL = "dataip " + __version__
 
+_NO_FILES = Text(
+    "不能为空（数据集至少有一个文件）", "it must not be empty (a dataset has at least one file)"
+)
 _NOT_SORTED = Text(
     "文件未按名称的 UTF-8 字节严格递增排列（或有重名）",
     "files are not in strictly increasing order of their UTF-8 name bytes (or a name repeats)",
@@ -60,14 +63,14 @@ def _utc_now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _is_within(inner: str, outer: str) -> bool:
+def _is_within(inner: str | os.PathLike[str], outer: str | os.PathLike[str]) -> bool:
     inner, outer = os.path.realpath(inner), os.path.realpath(outer)
     return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
 
 
 def create_manifest(
-    dataset_path: str,
-    manifest_path: str,
+    dataset_path: str | os.PathLike[str],
+    manifest_path: str | os.PathLike[str],
     *,
     alg: str = DEFAULT_ALG,
     jobs: int | None = None,
@@ -80,6 +83,7 @@ def create_manifest(
     """
     if os.path.isdir(dataset_path) and _is_within(manifest_path, dataset_path):
         raise InputError("manifest_inside_dataset", manifest=manifest_path, path=dataset_path)
+    check_writable(manifest_path)
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
 
         def spool_file(record: FileRecord) -> None:
@@ -126,7 +130,7 @@ def _file_json(record: FileRecord) -> str:
     return f'{{"name": {name}, "size": {record.size}, "root": "{record.root.hex()}"}}'
 
 
-def read_manifest(path: str) -> Manifest:
+def read_manifest(path: str | os.PathLike[str]) -> Manifest:
     """Read and fully validate the manifest at ``path``; :class:`ManifestError` if not valid."""
     doc = load_json(path, MANIFEST)
     fields = Fields(doc, MANIFEST, path)
@@ -147,6 +151,8 @@ def read_manifest(path: str) -> Manifest:
     for i, pattern in enumerate(excludes):
         if not isinstance(pattern, str):
             raise fields.fail(f"excludes[{i}]", Text("应为字符串", "it must be a string"))
+    if not fields.array("files"):
+        raise fields.fail("files", _NO_FILES)
     files: list[FileRecord] = []
     tree = TreeBuilder(alg)
     previous = b""

@@ -50,7 +50,7 @@ def make_file_proof(manifest: Manifest, name: str) -> dict[str, Any]:
 
 
 def verify_file_proof(
-    file_path: str,
+    file_path: str | os.PathLike[str],
     proof: dict[str, Any],
     *,
     expected_root: str | None = None,
