@@ -1,0 +1,9 @@
+"""URLs of the API, included by the site at ``/api/``."""
+
+from django.urls import path
+
+from dataip.api.api import api
+
+urlpatterns = [
+    path("", api.urls),
+]
