@@ -98,8 +98,8 @@ lock:
 	@echo "wrote $(CONSTRAINTS)"
 
 messages: $(STAMP)
-	cd src/dataip/site && $(abspath $(BIN))/dataip manage makemessages --locale zh_Hans --no-obsolete
-	cd src/dataip/site && $(abspath $(BIN))/dataip manage compilemessages
+	cd src/dataip/site && DATAIP_DATA_DIR="$(abspath var)" $(abspath $(BIN))/dataip manage makemessages --locale zh_Hans --no-obsolete
+	cd src/dataip/site && DATAIP_DATA_DIR="$(abspath var)" $(abspath $(BIN))/dataip manage compilemessages
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage htmlcov \
