@@ -435,6 +435,7 @@ class TerminalProgress(Progress):
     """A one-line progress display on a terminal: files, bytes, rate, ETA."""
 
     INTERVAL = 0.2
+    needs_totals = True
 
     def __init__(self, stream: IO[str], lang: str, clock: Callable[[], float] = time.monotonic):
         self.stream, self.lang, self.clock = stream, lang, clock

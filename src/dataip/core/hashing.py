@@ -97,6 +97,9 @@ class DatasetDigest:
 class Progress:
     """Receives progress; the default does nothing. Called from the hashing thread only."""
 
+    #: Whether ``start`` needs the total bytes: finding them costs a ``stat`` per file.
+    needs_totals = False
+
     def scanning(self, files: int, total_bytes: int) -> None:
         """The metadata pass has seen ``files`` files so far."""
 
@@ -165,14 +168,14 @@ def hash_dataset(
         base = _nfc_name(os.path.basename(os.path.abspath(top)), _raise)
         single = _File(base, top, top_stat.st_size, top_stat.st_mtime_ns, top_stat.st_ino)
 
-        def walk(problem: Callable[..., None]) -> Iterator[_File]:
-            del problem
+        def walk(problem: Callable[..., None], sizes: bool = True) -> Iterator[_File]:
+            del problem, sizes
             yield single
 
     elif stat.S_ISDIR(top_stat.st_mode):
 
-        def walk(problem: Callable[..., None]) -> Iterator[_File]:
-            return _walk(top, "", matcher, problem)
+        def walk(problem: Callable[..., None], sizes: bool = True) -> Iterator[_File]:
+            return _walk(top, "", matcher, problem, sizes)
 
     else:
         raise InputError("path_special", path=top)
@@ -255,14 +258,10 @@ class _Matcher:
         )
 
 
-def _walk(
+def _list(
     directory: str, prefix: str, matcher: _Matcher, problem: Callable[..., None]
-) -> Iterator[_File]:
-    """The regular files below ``directory`` in format-v1 order (full names sorted by bytes).
-
-    Only the directory being listed is held in memory, as (sort key, name on disk, is a
-    directory) per child: the memory a file costs is bounded by its directory's listing.
-    """
+) -> list[tuple[bytes, str, bool]]:
+    """The children of ``directory`` as (sort key, name on disk, is a directory), sorted."""
     children: list[tuple[bytes, str, bool]] = []
     try:
         with os.scandir(directory) as it:
@@ -281,8 +280,19 @@ def _walk(
     except OSError as e:
         raise InputError("unreadable", name=prefix or directory, reason=e.strerror) from None
     children.sort()
+    return children
+
+
+def _walk(
+    directory: str, prefix: str, matcher: _Matcher, problem: Callable[..., None], sizes: bool
+) -> Iterator[_File]:
+    """The regular files below ``directory`` in format-v1 order (full names sorted by bytes).
+
+    Only the directory being listed is held in memory, as (sort key, name on disk, is a
+    directory) per child: the memory a file costs is bounded by its directory's listing.
+    """
     previous = (b"", "")
-    for key, disk_name, is_dir in children:
+    for key, disk_name, is_dir in _list(directory, prefix, matcher, problem):
         relname = prefix + (key[:-1] if is_dir else key).decode("utf-8", "surrogateescape")
         if key == previous[0]:
             problem(
@@ -292,9 +302,12 @@ def _walk(
             )
             continue
         previous = (key, disk_name)
-        path = os.path.join(directory, disk_name)
+        path = directory + os.sep + disk_name  # os.path.join costs more, on every file
         if is_dir:
-            yield from _walk(path, relname + "/", matcher, problem)
+            yield from _walk(path, relname + "/", matcher, problem, sizes)
+            continue
+        if not sizes:
+            yield _File(relname, path, 0, 0, 0)
             continue
         try:
             st = os.lstat(path)
@@ -313,8 +326,8 @@ def _key(name: str) -> bytes:
         return os.fsencode(name)
 
 
-def _scan(walk: Callable[[Callable[..., None]], Iterator[_File]], progress: Progress) -> Any:
-    """The metadata pass: totals, and every problem at once."""
+def _scan(walk: Callable[[Callable[..., None], bool], Iterator[_File]], progress: Progress) -> Any:
+    """The metadata pass: totals, and every problem at once; sizes only if progress shows them."""
     links: list[str] = []
     others: list[InputError] = []
 
@@ -325,7 +338,7 @@ def _scan(walk: Callable[[Callable[..., None]], Iterator[_File]], progress: Prog
             others.append(InputError(code, **params))
 
     files = total = 0
-    for f in walk(problem):
+    for f in walk(problem, progress.needs_totals):
         files += 1
         total += f.size
         if not files & 0x3FFF:
