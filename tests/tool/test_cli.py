@@ -18,7 +18,17 @@ from typing import Any
 
 import pytest
 
-from ._support import CJK, Result, clean_env, dataip_command, golden, reference, run_cmd, run_main
+from ._support import (
+    CJK,
+    Result,
+    clean_env,
+    dataip_command,
+    golden,
+    reference,
+    run_cmd,
+    run_main,
+    run_with_terminal_stderr,
+)
 
 Runner = Callable[..., Result]
 
@@ -546,38 +556,10 @@ def test_json_prints_nothing_on_a_terminal(tmp_path: Path) -> None:
     data = tmp_path / "data"
     golden.make_sparse(data / "big.bin", 96 * golden.MIB)
     (data / "small.txt").write_bytes(b"x")
-    master, slave = os.openpty()
-    chunks: list[bytes] = []
-
-    def drain() -> None:
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO once the last writer has gone
-                return
-            if not chunk:
-                return
-            chunks.append(chunk)
-
-    reader = threading.Thread(target=drain)
-    reader.start()
-    try:
-        proc = subprocess.run(
-            [dataip_command(), "hash", str(data), "--json"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=slave,
-            env=clean_env(),
-            timeout=120,
-            check=False,
-        )
-    finally:
-        os.close(slave)
-        reader.join(timeout=30)
-        os.close(master)
+    proc, shown = run_with_terminal_stderr(["hash", str(data), "--json"])
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["root"] == reference.digest(data, "sm3").root_hex
-    assert b"".join(chunks) == b""
+    assert shown == b""
 
 
 # --- language -----------------------------------------------------------------------------------

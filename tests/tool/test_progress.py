@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import threading
 from pathlib import Path
 
 import pytest
 
 from dataip.tool import TerminalProgress
 
-from ._support import clean_env, dataip_command, golden
+from ._support import golden, run_with_terminal_stderr
 
 MIB = 1024 * 1024
 
@@ -71,37 +69,9 @@ def test_hash_shows_progress_on_a_terminal_and_clears_it(tmp_path: Path) -> None
     data = tmp_path / "data"
     golden.make_sparse(data / "big.bin", 64 * MIB)
     (data / "small.txt").write_bytes(b"x")
-    master, slave = os.openpty()
-    chunks: list[bytes] = []
-
-    def drain() -> None:
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO once the last writer has gone
-                return
-            if not chunk:
-                return
-            chunks.append(chunk)
-
-    reader = threading.Thread(target=drain)
-    reader.start()
-    try:
-        proc = subprocess.run(
-            [dataip_command(), "hash", str(data), "--lang", "en", "--jobs", "1"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=slave,
-            env=clean_env(),
-            timeout=120,
-            check=False,
-        )
-    finally:
-        os.close(slave)
-        reader.join(timeout=30)
-        os.close(master)
+    proc, raw = run_with_terminal_stderr(["hash", str(data), "--lang", "en", "--jobs", "1"])
     assert proc.returncode == 0
-    shown = b"".join(chunks).decode()
+    shown = raw.decode()
     assert "Files" in shown
     assert "/s  ETA " in shown
     assert shown.endswith("\r\x1b[K")  # the line is cleared before the result is printed

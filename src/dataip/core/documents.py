@@ -15,9 +15,10 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from dataip.core.errors import InputError, ManifestError, Text
+from dataip.core.hashing import ALGORITHMS, CHUNK_SIZE
 
 MANIFEST = Text("清单", "manifest")
 PROOF = Text("证明文件", "proof")
@@ -98,6 +99,16 @@ def load_json(path: str | os.PathLike[str], kind: Text) -> dict[str, Any]:
     return doc
 
 
+class DatasetHeader(NamedTuple):
+    """The fields every document about a dataset starts with."""
+
+    alg: str
+    root: bytes
+    check_code: str
+    file_count: int
+    total_bytes: int
+
+
 class Fields:
     """Typed access to a document's fields; each failure names the field."""
 
@@ -109,6 +120,23 @@ class Fields:
     def fail(self, field: str, problem: Text) -> ManifestError:
         return ManifestError(
             "file_field", kind=self.kind, path=self.path, field=self.prefix + field, problem=problem
+        )
+
+    def dataset_header(self, expected_format: str) -> DatasetHeader:
+        """Format (exactly ``expected_format``), alg, chunk size, root, check code, counts."""
+        found = self.string("format")
+        if found != expected_format:
+            raise ManifestError(
+                "file_format", kind=self.kind, path=self.path, found=found, expected=expected_format
+            )
+        alg = self.one_of("alg", ALGORITHMS)
+        self.equal("chunk_size", CHUNK_SIZE)
+        return DatasetHeader(
+            alg,
+            self.hex64("root"),
+            self.check_code("check_code"),
+            self.integer("file_count"),
+            self.integer("total_bytes"),
         )
 
     def _get(self, field: str, kind: str, types: Any) -> Any:

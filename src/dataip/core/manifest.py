@@ -20,7 +20,6 @@ from dataip import __version__
 from dataip.core.documents import MANIFEST, Fields, atomic_writer, check_writable, load_json
 from dataip.core.errors import InputError, ManifestError, Text
 from dataip.core.hashing import (
-    ALGORITHMS,
     CHUNK_SIZE,
     DEFAULT_ALG,
     DatasetDigest,
@@ -134,17 +133,7 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
     """Read and fully validate the manifest at ``path``; :class:`ManifestError` if not valid."""
     doc = load_json(path, MANIFEST)
     fields = Fields(doc, MANIFEST, path)
-    found = fields.string("format")
-    if found != MANIFEST_FORMAT:
-        raise ManifestError(
-            "file_format", kind=MANIFEST, path=path, found=found, expected=MANIFEST_FORMAT
-        )
-    alg = fields.one_of("alg", ALGORITHMS)
-    fields.equal("chunk_size", CHUNK_SIZE)
-    root = fields.hex64("root")
-    recorded_code = fields.check_code("check_code")
-    file_count = fields.integer("file_count")
-    total_bytes = fields.integer("total_bytes")
+    alg, root, recorded_code, file_count, total_bytes = fields.dataset_header(MANIFEST_FORMAT)
     created = fields.string("created")
     tool = fields.string("tool")
     excludes = fields.array("excludes")

@@ -14,8 +14,8 @@ import unicodedata
 from typing import Any
 
 from dataip.core.documents import PROOF, Fields
-from dataip.core.errors import InputError, ManifestError, VerificationError
-from dataip.core.hashing import ALGORITHMS, CHUNK_SIZE, check_code, file_entry, hash_file
+from dataip.core.errors import InputError, VerificationError
+from dataip.core.hashing import CHUNK_SIZE, check_code, file_entry, hash_file
 from dataip.core.manifest import Manifest
 from dataip.core.merkle import inclusion_proof, leaf_hash, verify_inclusion
 
@@ -64,17 +64,7 @@ def verify_file_proof(
     messages.
     """
     fields = Fields(proof, PROOF, source)
-    found = fields.string("format")
-    if found != PROOF_FORMAT:
-        raise ManifestError(
-            "file_format", kind=PROOF, path=source, found=found, expected=PROOF_FORMAT
-        )
-    alg = fields.one_of("alg", ALGORITHMS)
-    fields.equal("chunk_size", CHUNK_SIZE)
-    root = fields.hex64("root")
-    recorded_code = fields.check_code("check_code")
-    file_count = fields.integer("file_count")
-    total_bytes = fields.integer("total_bytes")
+    alg, root, recorded_code, file_count, total_bytes = fields.dataset_header(PROOF_FORMAT)
     file_fields = fields.object("file")
     name = file_fields.name("name")
     size = file_fields.integer("size")
