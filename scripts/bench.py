@@ -21,9 +21,12 @@ What is measured (see docs/benchmarks.md for the meaning of every figure):
 
 The peer tools run as ONE process over all files (several sequential processes only if the
 argument list would exceed ARG_MAX; their wall times are summed). Every timing is the best of
---reps runs (median also shown) after one warm-up run, on a warm page cache. Every run of a tool is
-a fresh child process whose peak RSS is read from os.wait4()'s rusage; the process tree of dataip
-is also sampled through /proc, so that worker processes (if any) are counted too.
+--reps runs (median also shown) after one warm-up run; the commands compared in a group are
+interleaved run by run, and the data is read into the page cache again right before every run
+(this VM reclaims idle page cache within a minute; the "disk MB" column shows what each run still
+read from storage). Every run of a tool is a fresh child process whose peak RSS is read from
+os.wait4()'s rusage; the process tree of dataip is also sampled through /proc, so that worker
+processes (if any) are counted too.
 
 Generated data lives in bench-data/ (gitignored) or --data-dir and is reused between runs; every
 data set has a stamp file next to it (never inside it, so it is not hashed) recording the
@@ -188,7 +191,8 @@ def machine_info(data_dir: Path, dataip: Sequence[str]) -> dict[str, str]:
     except AttributeError:
         ncpu_aff = os.cpu_count() or 1
     commit = cmd_output(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
-    dirty = cmd_output(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"])
+    # Only the code under test counts: this script and the docs may be edited between runs.
+    dirty = cmd_output(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"])
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
         "cpu": cpu + (" (sha_ni)" if "sha_ni" in flags else ""),
@@ -207,7 +211,7 @@ def machine_info(data_dir: Path, dataip: Sequence[str]) -> dict[str, str]:
         if cmd_output(["sha256sum", "--version"])
         else "?",
         "dataip": " ".join(dataip)
-        + f" (git {commit}{', tracked files modified' if dirty else ''})",
+        + f" (git {commit}{', with uncommitted changes in src/' if dirty else ''})",
     }
 
 
@@ -729,6 +733,16 @@ class Timing:
         }
 
 
+@dataclass
+class Job:
+    """One measured command: `once(i)` performs run i (0 is the warm-up)."""
+
+    key: str
+    timing: Timing
+    once: Callable[[int], Run]
+    before: Callable[[], None] | None = None
+
+
 class Bench:
     def __init__(
         self, args: argparse.Namespace, prof: dict[str, Any], data_dir: Path, dataip: list[str]
@@ -757,38 +771,67 @@ class Bench:
             argv += ["--jobs", str(self.args.jobs)]
         return [*argv, "--json"]
 
-    def time_dataip(
+    # -- measuring ----------------------------------------------------------------------------
+
+    def measure(self, jobs: list[Job]) -> list[Timing | None]:
+        """Run each job 1 (warm-up) + reps times. Several jobs are interleaved run by run (A B A
+        B ...), so that slow drifts of the machine's speed affect both sides of a ratio alike.
+        Returns each job's timing, or None for a job that failed (the error is recorded)."""
+        failed: set[int] = set()
+        for i in range(1 + self.reps):
+            for n, job in enumerate(jobs):
+                if n in failed:
+                    continue
+                self.wait_idle()
+                if job.before:
+                    job.before()
+                try:
+                    r = job.once(i)
+                except BenchError as e:
+                    self.errors.append(str(e))
+                    log(f"ERROR: {e}")
+                    failed.add(n)
+                    continue
+                if i:
+                    job.timing.runs.append(r)
+                log(
+                    f"  {job.timing.label} run {i}{' (warm-up)' if i == 0 else ''}: "
+                    f"{r.wall:.3f} s, cpu {r.cpu:.2f} s, other load {r.other:.2f} cores, "
+                    f"disk read {fmt_mb(r.disk)}, maxrss {fmt_mb(r.maxrss)}"
+                    + (f", tree {fmt_mb(r.tree_rss)} / {r.procs} proc" if r.tree_rss else "")
+                )
+        out: list[Timing | None] = []
+        for n, job in enumerate(jobs):
+            if n in failed:
+                out.append(None)
+            else:
+                self.timings[job.key] = job.timing
+                out.append(job.timing)
+        return out
+
+    def dataip_job(
         self,
         key: str,
         label: str,
         ds: Dataset,
         alg: str | None,
         before: Callable[[], None] | None = None,
-    ) -> Timing:
+    ) -> Job:
         argv = self.dataip_argv(ds.path, alg)
-        t = Timing(label, files=ds.files, bytes=ds.bytes)
         out = self.out_dir / f"{key}.json"
         err = self.out_dir / f"{key}.stderr"
         log(f"{label}: {' '.join(argv)}  (1 warm-up + {self.reps})")
-        for i in range(1 + self.reps):
-            self.wait_idle()
-            if before:
-                before()
+
+        def once(i: int) -> Run:
             r = run_child(argv, None, out, err, sample=True)
             if r.rc != 0:
                 tail = err.read_bytes()[-2000:].decode("utf-8", "replace").strip()
                 raise BenchError(f"{label}: `{' '.join(argv)}` exited with {r.rc}: {tail}")
             if i == 0:
                 self.check_dataip_output(label, out, ds, alg or "sm3")
-            else:
-                t.runs.append(r)
-            log(
-                f"  run {i}{' (warm-up)' if i == 0 else ''}: {r.wall:.3f} s, "
-                f"cpu {r.cpu:.2f} s, other load {r.other:.2f} cores, disk read {fmt_mb(r.disk)}, "
-                f"maxrss {fmt_mb(r.maxrss)}, tree {fmt_mb(r.tree_rss)} / {r.procs} proc"
-            )
-        self.timings[key] = t
-        return t
+            return r
+
+        return Job(key, Timing(label, files=ds.files, bytes=ds.bytes), once, before)
 
     def check_dataip_output(self, label: str, out: Path, ds: Dataset, alg: str) -> None:
         try:
@@ -814,7 +857,7 @@ class Bench:
                     f"{want_root} for {ds.bytes} zero bytes"
                 )
 
-    def time_peer(
+    def peer_job(
         self,
         key: str,
         label: str,
@@ -823,22 +866,19 @@ class Bench:
         files: list[str],
         *,
         before: Callable[[], None] | None = None,
-    ) -> Timing:
+    ) -> Job:
         batches = arg_batches(prefix, files)
-        t = Timing(label, files=len(files), bytes=ds.bytes, batches=len(batches))
         out = self.out_dir / f"{key}.out"
         err = self.out_dir / f"{key}.stderr"
         log(
             f"{label}: {' '.join(prefix)} FILES... ({len(files)} files, {len(batches)} "
             f"process(es); 1 warm-up + {self.reps})"
         )
-        for i in range(1 + self.reps):
-            self.wait_idle()
-            if before:
-                before()
+
+        def once(i: int) -> Run:
+            del i
             wall = cpu = busy = 0.0
-            rss = disk = 0
-            lines = 0
+            rss = disk = lines = 0
             for b in batches:
                 r = run_child([*prefix, *b], ds.path, out, err)
                 if r.rc != 0:
@@ -853,14 +893,10 @@ class Bench:
                     lines += sum(1 for _ in f)
             if lines != len(files):
                 raise BenchError(f"{label}: printed {lines} lines for {len(files)} files")
-            if i:
-                t.runs.append(Run(wall=wall, maxrss=rss, cpu=cpu, busy=busy, disk=disk))
-            log(
-                f"  run {i}{' (warm-up)' if i == 0 else ''}: {wall:.3f} s, cpu {cpu:.2f} s, "
-                f"other load {max(0.0, busy - cpu) / wall:.2f} cores, disk read {fmt_mb(disk)}"
-            )
-        self.timings[key] = t
-        return t
+            return Run(wall=wall, maxrss=rss, cpu=cpu, busy=busy, disk=disk)
+
+        timing = Timing(label, files=len(files), bytes=ds.bytes, batches=len(batches))
+        return Job(key, timing, once, before)
 
     def wait_idle(self) -> None:
         """With --idle-wait S, wait up to S seconds for other processes to leave the CPUs."""
@@ -965,22 +1001,22 @@ class Bench:
             else ("mixed-sha256sum", "sha256sum", ["sha256sum"], TARGET_SHA256_RATIO)
         )
         name = f"{alg.upper() if alg == 'sm3' else 'SHA-256'} {lbl}"
-        try:
-            d = self.time_dataip(
-                f"mixed-dataip-{alg}",
-                f"dataip hash --alg {alg} [{lbl}]",
-                ds,
-                a,
-                self.rewarm(ds),
-            )
-        except BenchError as e:
-            self.errors.append(str(e))
-            d = None
-        peer = self.time_peer(
-            peer_key, f"{peer_label} [{lbl}]", prefix, ds, files, before=self.rewarm(ds)
+        d, peer = self.measure(
+            [
+                self.dataip_job(
+                    f"mixed-dataip-{alg}",
+                    f"dataip hash --alg {alg} [{lbl}]",
+                    ds,
+                    a,
+                    self.rewarm(ds),
+                ),
+                self.peer_job(
+                    peer_key, f"{peer_label} [{lbl}]", prefix, ds, files, before=self.rewarm(ds)
+                ),
+            ]
         )
         self.check_cached(ds, files, "mixed dataset", "after the runs")
-        if d is None:
+        if d is None or peer is None:
             self.error_target(f"{name}: time dataip / {peer_label}", f"<= {limit:.2f}")
             self.error_target(f"peak RSS, {name}", f"<= {fmt_mb(TARGET_RSS)}")
             return
@@ -1025,18 +1061,40 @@ class Bench:
         self.files_group("tiny", ds, lbl, files)
 
     def files_group(self, key: str, ds: Dataset, lbl: str, files: list[str]) -> None:
-        for alg in ("sm3", "sha256"):
-            name = f"files/s, {alg}, {lbl}"
-            try:
-                d = self.time_dataip(
-                    f"{key}-dataip-{alg}",
-                    f"dataip hash --alg {alg} [{lbl}]",
+        algs = ("sm3", "sha256")
+        timings = self.measure(
+            [
+                *(
+                    self.dataip_job(
+                        f"{key}-dataip-{alg}",
+                        f"dataip hash --alg {alg} [{lbl}]",
+                        ds,
+                        alg if alg == "sha256" else None,
+                        self.rewarm(ds),
+                    )
+                    for alg in algs
+                ),
+                self.peer_job(
+                    f"{key}-openssl",
+                    f"openssl dgst -sm3 [{lbl}]",
+                    ["openssl", "dgst", "-sm3"],
                     ds,
-                    alg if alg == "sha256" else None,
-                    self.rewarm(ds),
-                )
-            except BenchError as e:
-                self.errors.append(str(e))
+                    files,
+                    before=self.rewarm(ds),
+                ),
+                self.peer_job(
+                    f"{key}-sha256sum",
+                    f"sha256sum [{lbl}]",
+                    ["sha256sum"],
+                    ds,
+                    files,
+                    before=self.rewarm(ds),
+                ),
+            ]
+        )
+        for alg, d in zip(algs, timings, strict=False):
+            name = f"files/s, {alg}, {lbl}"
+            if d is None:
                 self.error_target(name, f">= {fmt_int(TARGET_FILES_PER_S)}")
                 continue
             fps = ds.files / d.best
@@ -1049,22 +1107,6 @@ class Bench:
                 limit_shown=fmt_int(TARGET_FILES_PER_S),
                 median_shown=fmt_int(ds.files / d.median),
             )
-        self.time_peer(
-            f"{key}-openssl",
-            f"openssl dgst -sm3 [{lbl}]",
-            ["openssl", "dgst", "-sm3"],
-            ds,
-            files,
-            before=self.rewarm(ds),
-        )
-        self.time_peer(
-            f"{key}-sha256sum",
-            f"sha256sum [{lbl}]",
-            ["sha256sum"],
-            ds,
-            files,
-            before=self.rewarm(ds),
-        )
         self.check_cached(ds, files, f"{key} files", "after the runs")
 
     def group_sparse(self) -> None:
@@ -1079,16 +1121,18 @@ class Bench:
         try:
             for alg in ("sm3", "sha256"):
                 name = f"peak RSS, {alg}, {lbl}"
-                try:
-                    d = self.time_dataip(
-                        f"sparse-dataip-{alg}",
-                        f"dataip hash --alg {alg} [{lbl}]",
-                        ds,
-                        alg if alg == "sha256" else None,
-                        before,
-                    )
-                except BenchError as e:
-                    self.errors.append(str(e))
+                (d,) = self.measure(
+                    [
+                        self.dataip_job(
+                            f"sparse-dataip-{alg}",
+                            f"dataip hash --alg {alg} [{lbl}]",
+                            ds,
+                            alg if alg == "sha256" else None,
+                            before,
+                        )
+                    ]
+                )
+                if d is None:
                     self.error_target(name, f"<= {fmt_mb(TARGET_RSS)}")
                     continue
                 self.target(
@@ -1129,19 +1173,21 @@ class Bench:
         warm(ds, read=False)
         warm(base)
         log(f"warmed {ds.path} (stat of every file) in {time.perf_counter() - t0:.1f} s")
-        try:
-            b = self.time_dataip(
-                "baseline-dataip-sm3",
-                "dataip hash [baseline: 1 empty file]",
-                base,
-                None,
-                self.rewarm(base),
-            )
-            d = self.time_dataip(
-                "many-dataip-sm3", f"dataip hash [{lbl}]", ds, None, self.rewarm(ds, read=False)
-            )
-        except BenchError as e:
-            self.errors.append(str(e))
+        b, d = self.measure(
+            [
+                self.dataip_job(
+                    "baseline-dataip-sm3",
+                    "dataip hash [baseline: 1 empty file]",
+                    base,
+                    None,
+                    self.rewarm(base),
+                ),
+                self.dataip_job(
+                    "many-dataip-sm3", f"dataip hash [{lbl}]", ds, None, self.rewarm(ds, read=False)
+                ),
+            ]
+        )
+        if b is None or d is None:
             self.error_target(name, f"<= {TARGET_BYTES_PER_FILE}")
             return
         per = (d.peak_rss - b.peak_rss) / ds.files
@@ -1248,6 +1294,14 @@ class Bench:
                     f"note: openssl dgst -sm3 does {fmt_int(peer.files / peer.best)} files/s on "
                     f"the small-file set on one core; {ncpu} perfectly parallel copies would do "
                     f"{fmt_int(ncpu * peer.files / peer.best)} files/s"
+                )
+        for hname, speed in engine.items():
+            speed2 = engine_end.get(hname, speed)
+            if abs(speed2 - speed) > 0.1 * max(speed, speed2):
+                out.append(
+                    f"note: the single-core {hname} speed changed from {speed / MB:,.0f} to "
+                    f"{speed2 / MB:,.0f} MB/s during the benchmark: this machine's speed drifts, "
+                    "so compare figures measured side by side (runs are interleaved for that)"
                 )
         cold = [
             f"{t.label} ({fmt_mb(t.max_disk)})"
@@ -1433,8 +1487,9 @@ def main(argv: list[str] | None = None) -> int:
     dataip = [args.dataip]
     t_start = time.perf_counter()
     machine = machine_info(data_dir, dataip)
-    engine = engine_speed(["sm3", "sha256"])
     b = Bench(args, prof, data_dir, dataip)
+    b.wait_idle()
+    engine = engine_speed(["sm3", "sha256"])
     run = {
         "sm3": lambda: b.group_sm3_sha256("sm3"),
         "sha256": lambda: b.group_sm3_sha256("sha256"),
@@ -1449,6 +1504,7 @@ def main(argv: list[str] | None = None) -> int:
         except BenchError as e:
             b.errors.append(f"{g}: {e}")
             log(f"ERROR in {g}: {e}")
+    b.wait_idle()
     engine_end = engine_speed(["sm3", "sha256"])
     text = b.report(machine, engine, engine_end, time.perf_counter() - t_start)
     print(text, flush=True)
