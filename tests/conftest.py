@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from pytest_django import Settings
 
+from dataip.transparency.keys import clear_caches
+
 
 @pytest.fixture(autouse=True)
 def dataip_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
@@ -34,6 +36,7 @@ def _test_settings(settings: Settings, tmp_path: Path) -> None:
     - Tasks run at once in the test's process (immediate backend), after their arguments went
       through the same JSON round trip as the database backend's; a service that enqueues in
       ``transaction.on_commit`` needs ``django_capture_on_commit_callbacks(execute=True)``.
+    - Keys of the log and the TSA live in the test's own directory.
     - Passwords are hashed with MD5: Argon2 costs ~0.1 s per hash by design.
       ``tests/site/test_settings.py`` checks that production hashes with Argon2.
     """
@@ -48,3 +51,10 @@ def _test_settings(settings: Settings, tmp_path: Path) -> None:
     }
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test has its own log and TSA keys, generated on first use.
+    keys_dir = tmp_path / "keys"
+    settings.DATAIP_KEYS_DIR = keys_dir
+    settings.DATAIP_TSA_KEY_FILE = str(keys_dir / "tsa-key.pem")
+    settings.DATAIP_TSA_CHAIN_FILE = str(keys_dir / "tsa-chain.pem")
+    settings.DATAIP_TSA_URL = ""
+    clear_caches()

@@ -204,7 +204,7 @@ def test_a_worker_that_dies_is_restarted(tmp_path):
     )
     timer = signal_self_later(2.0)
     try:
-        assert cli._Supervisor(web, worker).run() == 0
+        assert cli._Supervisor(web, {"worker": worker}).run() == 0
     finally:
         timer.cancel()
     assert len(starts.read_text()) >= 3
@@ -218,7 +218,7 @@ def test_when_the_web_server_exits_the_worker_is_stopped(tmp_path):
         f"import os, time; open({str(worker_pid)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
     )
     web = python("import time; time.sleep(1); raise SystemExit(3)")
-    assert cli._Supervisor(web, worker).run() == 3
+    assert cli._Supervisor(web, {"worker": worker}).run() == 3
     assert not alive(int(worker_pid.read_text()))
 
 
@@ -234,7 +234,7 @@ def test_a_child_that_ignores_sigterm_is_killed(tmp_path):
     timer = signal_self_later(1.5, signal.SIGINT)
     started = time.monotonic()
     try:
-        assert cli._Supervisor(stubborn, None).run() == 0
+        assert cli._Supervisor(stubborn, {}).run() == 0
     finally:
         timer.cancel()
     assert ready.exists()
@@ -252,8 +252,11 @@ def free_port() -> int:
 
 
 def get(url: str) -> tuple[int, dict[str, str], bytes]:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310  (loopback http)
-        return response.status, dict(response.headers), response.read()
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310  (loopback http)
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
 
 
 def children_of(pid: int) -> set[int]:
@@ -369,9 +372,9 @@ def test_serve_runs_the_platform_until_stopped(start_server, dataip_data_dir):
     assert "immutable" in headers["Cache-Control"]
     assert css == (Path(cli.__file__).parent / "site/static/dataip/site.css").read_bytes()
 
-    # The web server and the task worker run beside each other...
+    # The web server, the task worker and the log sequencer run beside each other...
     children = children_of(server.process.pid)
-    assert len(children) == 2
+    assert len(children) == 3
     marker = dataip_data_dir.parent / "task-ran"
     enqueue = f"from tests.support.tasks import touch; touch.enqueue({str(marker)!r})"
     result = run("manage", "shell", "--no-imports", "--command", enqueue, env=server.env)
@@ -380,7 +383,23 @@ def test_serve_runs_the_platform_until_stopped(start_server, dataip_data_dir):
     while not marker.exists():
         assert time.monotonic() < deadline, f"the task never ran:\n{server.output()}"
         time.sleep(0.1)
-    # ...and Ctrl-C stops both.
+    # A statement left pending (as by a process that died after its commit) is published by the
+    # sequencer, with a signed checkpoint under the key printed at start.
+    leave_pending = (
+        "from dataip.transparency.models import PendingStatement as P; "
+        "from dataip.transparency.services import statement_leaf as leaf; "
+        "text, h = leaf({'type': 'test/v1'}); P.objects.create(statement=text, leaf_hash=h)"
+    )
+    result = run("manage", "shell", "--no-imports", "--command", leave_pending, env=server.env)
+    assert result.returncode == 0, result.stderr
+    deadline = time.monotonic() + START_TIMEOUT
+    while (status := get(f"{server.base}/log/checkpoint")[0]) != 200:
+        assert status == 404
+        assert time.monotonic() < deadline, f"no checkpoint published:\n{server.output()}"
+        time.sleep(0.1)
+    _, _, vkey = get(f"{server.base}/log/key")
+    assert f"log verifier key:  {vkey.decode().strip()}" in server.output()
+    # ...and Ctrl-C stops them all.
     assert server.stop(signal.SIGINT) == 0
     assert not any(alive(pid) for pid in children)
     with (
@@ -394,10 +413,15 @@ def test_serve_runs_the_platform_until_stopped(start_server, dataip_data_dir):
     key_file = dataip_data_dir / "keys" / "django-secret-key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     key = key_file.read_bytes()
+    keys = {p.name: p.read_bytes() for p in key_file.parent.iterdir()}
+    private = ["django-secret-key", "log-signing-key", "tsa-key-ca.pem", "tsa-key.pem"]
+    assert sorted(keys) == [".tsa.lock", *private[:2], "tsa-chain.pem", *private[2:]]
+    for name in private:
+        assert stat.S_IMODE((key_file.parent / name).stat().st_mode) == 0o600, name
 
-    # A second start on the same directory keeps the key; SIGTERM stops it as well.
+    # A second start on the same directory keeps the keys; SIGTERM stops it as well.
     again = start_server()
     again.wait_until_healthy()
     assert again.stop(signal.SIGTERM) == 0
     assert key_file.read_bytes() == key
-    assert sorted(p.name for p in key_file.parent.iterdir()) == ["django-secret-key"]
+    assert {p.name: p.read_bytes() for p in key_file.parent.iterdir()} == keys

@@ -39,6 +39,14 @@ The web platform:
                   migrate the database, collect static files, then serve the platform with
                   gunicorn and run the background-task worker, until Ctrl-C
   manage COMMAND  run a Django management command (dataip manage help: the list)
+  log audit       recompute the transparency log from its statements and check every
+                  checkpoint, tile and time stamp against it
+  log keys        show the log's verifier key, key id and the TSA certificates
+
+Receipts (offline, no Django):
+  receipt verify RECEIPT [--data PATH] [--log-key VKEY] [--tsa-ca PEMFILE]
+                  check an evidence receipt: statement, signed checkpoint, inclusion proof,
+                  RFC 3161 time stamp; with --data, that the data still hashes to the record
 
 The offline tool (no Django, no network):
 """
@@ -54,8 +62,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     verb, rest = args[0], args[1:]
     if verb == "serve":
         return _serve(rest)
+    if verb == "log" and rest[:1] in (["audit"], ["keys"]):
+        verb, rest = "manage", ["log_" + rest[0], *rest[1:]]
     if verb == "manage":
         return _manage(rest)
+    if verb == "receipt":
+        from dataip import receipts  # noqa: PLC0415
+
+        return receipts.main(rest)
     if verb in {"-h", "--help"}:
         sys.stdout.write(_PLATFORM_HELP)
         sys.stdout.flush()
@@ -123,10 +137,12 @@ def _serve(args: list[str]) -> int:
         # The control socket defaults to one path per user: two instances would collide.
         "--no-control-socket",
     ]
-    worker = [sys.executable, "-m", "dataip", "manage", "db_worker", "--no-reload"]
+    helpers = {"sequencer": [sys.executable, "-m", "dataip", "manage", "log_sequencer"]}
+    if options.task_worker:
+        helpers["worker"] = [sys.executable, "-m", "dataip", "manage", "db_worker", "--no-reload"]
     sys.stderr.write(f"dataip: serving http://{options.addr}/ (Ctrl-C stops)\n")
     sys.stderr.flush()
-    return _Supervisor(web, worker if options.task_worker else None).run()
+    return _Supervisor(web, helpers).run()
 
 
 def _prepare() -> None:
@@ -143,6 +159,8 @@ def _prepare() -> None:
     sys.stderr.write(f"dataip: data directory {settings.DATAIP_DATA_DIR}\n")
     call_command("migrate", interactive=False, verbosity=1)
     call_command("collectstatic", interactive=False, verbosity=0)
+    # Creates the log's and the TSA's keys on first start and shows their ids.
+    call_command("log_keys", stdout=sys.stderr)
     connections.close_all()
 
 
@@ -162,7 +180,7 @@ def _positive_int(value: str) -> int:
 
 
 class _Supervisor:
-    """Runs the web server and the task worker as children, and stops both on a signal.
+    """Runs the web server and its helpers (task worker, log sequencer), and stops all on a signal.
 
     The children get their own process group, so that a Ctrl-C in the terminal reaches only this
     process, which passes one SIGTERM (graceful stop) to each child; a second Ctrl-C, or the
@@ -170,10 +188,8 @@ class _Supervisor:
     kernel sends the children SIGTERM (Linux ``PR_SET_PDEATHSIG``).
     """
 
-    def __init__(self, web: list[str], worker: list[str] | None) -> None:
-        self._commands = {"web": web}
-        if worker is not None:
-            self._commands["worker"] = worker
+    def __init__(self, web: list[str], helpers: dict[str, list[str]]) -> None:
+        self._commands = {"web": web, **helpers}
         self._signals: list[int] = []
 
     def run(self) -> int:
@@ -193,19 +209,20 @@ class _Supervisor:
 
     def _watch(self, children: dict[str, subprocess.Popen[bytes]]) -> int:
         """Wait for a signal (status 0) or the web server's exit (its status, never 0)."""
-        restart_worker_at: float | None = None
+        restart_at: dict[str, float] = {}
         while not self._signals:
             status = children["web"].poll()
             if status is not None:
                 _say(f"the web server exited with status {status}")
                 return status or 1
-            worker = children.get("worker")
-            if worker is not None and restart_worker_at is None and worker.poll() is not None:
-                _say(f"the task worker exited with status {worker.returncode}; restarting it")
-                restart_worker_at = time.monotonic() + _WORKER_RESTART_DELAY
-            if restart_worker_at is not None and time.monotonic() >= restart_worker_at:
-                children["worker"] = _spawn(self._commands["worker"])
-                restart_worker_at = None
+            for name, child in children.items():
+                if name != "web" and name not in restart_at and child.poll() is not None:
+                    _say(f"the {name} exited with status {child.returncode}; restarting it")
+                    restart_at[name] = time.monotonic() + _WORKER_RESTART_DELAY
+            for name, when in list(restart_at.items()):
+                if time.monotonic() >= when:
+                    children[name] = _spawn(self._commands[name])
+                    del restart_at[name]
             time.sleep(_POLL_SECONDS)
         _say("stopping")
         return 0

@@ -4,10 +4,14 @@ Each domain app exposes a ``router`` in its ``api.py``; it is added here, under 
 OpenAPI: ``/api/openapi.json``; interactive documentation: ``/api/docs``.
 """
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 import dataip
 from dataip.api import health
+from dataip.core.errors import DataipError
+from dataip.evidence import api as evidence_api
+from dataip.transparency import api as transparency_api
 
 api = NinjaAPI(
     title="dataip",
@@ -16,3 +20,28 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", health.router)
+api.add_router("/log", transparency_api.router)
+api.add_router("/evidence", evidence_api.router)
+
+#: Error codes answered with another status than 400.
+STATUS = {
+    "upload_too_large": 413,
+    "upload_too_many_files": 413,
+    "manifest_too_large": 413,
+    "evidence_receipt_not_ready": 409,
+}
+
+
+def request_language(request: HttpRequest) -> str:
+    """``en`` when the request chose English (Accept-Language, the language cookie), else ``zh``."""
+    return "en" if getattr(request, "LANGUAGE_CODE", "").startswith("en") else "zh"
+
+
+@api.exception_handler(DataipError)
+def dataip_error(request: HttpRequest, exc: DataipError) -> HttpResponse:
+    """Bad input: a 4xx with the stable code and the message in the request's language."""
+    return api.create_response(
+        request,
+        {"code": exc.code, "detail": exc.message(request_language(request))},
+        status=STATUS.get(exc.code, 400),
+    )

@@ -10,11 +10,13 @@ including that the recorded root, counts and check code follow from the recorded
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import IO
 
 from dataip import __version__
 from dataip.core.documents import MANIFEST, Fields, atomic_writer, check_writable, load_json
@@ -98,30 +100,45 @@ def create_manifest(
             progress=progress,
         )
         spool.seek(0)
-        header = {
-            "format": MANIFEST_FORMAT,
-            "alg": digest.alg,
-            "chunk_size": CHUNK_SIZE,
-            "root": digest.root_hex,
-            "check_code": digest.check_code,
-            "file_count": digest.file_count,
-            "total_bytes": digest.total_bytes,
-            "created": _utc_now(),
-            "tool": TOOL,
-            "excludes": list(exclude),
-        }
         with atomic_writer(manifest_path) as out:
-            out.write("{\n")
-            for key, value in header.items():
-                out.write(f'  "{key}": {json.dumps(value, ensure_ascii=False)},\n')
-            out.write('  "files": [')
-            separator = "\n    "
-            for line in spool:
-                out.write(separator)
-                out.write(line.rstrip("\n"))
-                separator = ",\n    "
-            out.write("\n  ]\n}\n")
+            _write(out, digest, (line.rstrip("\n") for line in spool), exclude)
     return digest
+
+
+def manifest_text(
+    digest: DatasetDigest, records: Iterable[FileRecord], *, exclude: Sequence[str] = ()
+) -> str:
+    """The manifest of a dataset hashed elsewhere (such as an upload), as a string."""
+    out = io.StringIO()
+    _write(out, digest, (_file_json(r) for r in records), exclude)
+    return out.getvalue()
+
+
+def _write(
+    out: IO[str], digest: DatasetDigest, file_lines: Iterable[str], exclude: Sequence[str]
+) -> None:
+    header = {
+        "format": MANIFEST_FORMAT,
+        "alg": digest.alg,
+        "chunk_size": CHUNK_SIZE,
+        "root": digest.root_hex,
+        "check_code": digest.check_code,
+        "file_count": digest.file_count,
+        "total_bytes": digest.total_bytes,
+        "created": _utc_now(),
+        "tool": TOOL,
+        "excludes": list(exclude),
+    }
+    out.write("{\n")
+    for key, value in header.items():
+        out.write(f'  "{key}": {json.dumps(value, ensure_ascii=False)},\n')
+    out.write('  "files": [')
+    separator = "\n    "
+    for line in file_lines:
+        out.write(separator)
+        out.write(line)
+        separator = ",\n    "
+    out.write("\n  ]\n}\n")
 
 
 def _file_json(record: FileRecord) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Callable
 
 from dataip.core.errors import Text, UnsupportedAlgorithm, VerificationError
 
@@ -147,41 +147,62 @@ def mth(alg: str, leaves: Sequence[bytes]) -> bytes:
 
 def inclusion_proof(alg: str, leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
     """The audit path of leaf ``index`` (RFC 9162 section 2.1.3.1), leaf upward."""
-    if not 0 <= index < len(leaf_hashes):
-        raise IndexError(f"leaf index {index} out of range for {len(leaf_hashes)} leaves")
+    return inclusion_path(index, len(leaf_hashes), _list_subtree(alg, leaf_hashes))
+
+
+def consistency_proof(alg: str, leaf_hashes: Sequence[bytes], old_size: int) -> list[bytes]:
+    """The consistency proof from ``old_size`` to ``len(leaf_hashes)`` (RFC 9162 2.1.4.1)."""
+    return consistency_path(old_size, len(leaf_hashes), _list_subtree(alg, leaf_hashes))
+
+
+def _list_subtree(alg: str, leaf_hashes: Sequence[bytes]) -> Callable[[int, int], bytes]:
+    return lambda lo, hi: root_from_leaf_hashes(alg, leaf_hashes[lo:hi])
+
+
+def inclusion_path(index: int, size: int, subtree: Callable[[int, int], bytes]) -> list[bytes]:
+    """The audit path of leaf ``index`` in a tree of ``size`` leaves, leaf upward.
+
+    ``subtree(lo, hi)`` returns the hash of the RFC 6962 subtree over leaves ``lo..hi-1``; it is
+    only asked for the subtrees that the RFC 9162 section 2.1.3.1 recursion names, so a store of
+    perfect subtrees (such as tlog tiles) can answer it without reading every leaf.
+    """
+    if not 0 <= index < size:
+        raise IndexError(f"leaf index {index} out of range for {size} leaves")
     path: list[bytes] = []
-    lo, hi = 0, len(leaf_hashes)
+    lo, hi = 0, size
     while hi - lo > 1:
         k = _split(hi - lo)
         if index < lo + k:
-            path.append(root_from_leaf_hashes(alg, leaf_hashes[lo + k : hi]))
+            path.append(subtree(lo + k, hi))
             hi = lo + k
         else:
-            path.append(root_from_leaf_hashes(alg, leaf_hashes[lo : lo + k]))
+            path.append(subtree(lo, lo + k))
             lo = lo + k
     path.reverse()
     return path
 
 
-def consistency_proof(alg: str, leaf_hashes: Sequence[bytes], old_size: int) -> list[bytes]:
-    """The consistency proof from ``old_size`` to ``len(leaf_hashes)`` (RFC 9162 2.1.4.1)."""
-    n = len(leaf_hashes)
-    if not 0 <= old_size <= n:
-        raise IndexError(f"old size {old_size} out of range for {n} leaves")
-    if old_size in (0, n):
+def consistency_path(old_size: int, size: int, subtree: Callable[[int, int], bytes]) -> list[bytes]:
+    """The consistency proof from ``old_size`` to ``size`` (RFC 9162 2.1.4.1).
+
+    ``subtree`` is as for :func:`inclusion_path`.
+    """
+    if not 0 <= old_size <= size:
+        raise IndexError(f"old size {old_size} out of range for {size} leaves")
+    if old_size in (0, size):
         return []
     proof: list[bytes] = []
-    lo, hi, m, complete = 0, n, old_size, True
+    lo, hi, m, complete = 0, size, old_size, True
     while m != hi - lo:
         k = _split(hi - lo)
         if m <= k:
-            proof.append(root_from_leaf_hashes(alg, leaf_hashes[lo + k : hi]))
+            proof.append(subtree(lo + k, hi))
             hi = lo + k
         else:
-            proof.append(root_from_leaf_hashes(alg, leaf_hashes[lo : lo + k]))
+            proof.append(subtree(lo, lo + k))
             lo, m, complete = lo + k, m - k, False
     if not complete:
-        proof.append(root_from_leaf_hashes(alg, leaf_hashes[lo:hi]))
+        proof.append(subtree(lo, hi))
     proof.reverse()
     return proof
 

@@ -11,7 +11,6 @@ values and these helpers can be tested alone.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import stat
@@ -97,27 +96,44 @@ def secret_key(keys_dir: Path) -> str:
     path = private_dir(keys_dir) / SECRET_KEY_FILE
     if not path.exists():
         _create_secret_key_file(path)
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise ImproperlyConfigured(
-            f"{path} has mode {mode:04o}: others may read the secret key; run chmod 600 {path}"
-        )
-    key = path.read_text(encoding="ascii").strip()
+    key = read_private_file(path, "secret key").decode("ascii").strip()
     if not key:
         raise ImproperlyConfigured(f"{path} is empty: delete it to generate a new secret key")
     return key
 
 
 def _create_secret_key_file(path: Path) -> None:
+    create_private_file(path, (secrets.token_urlsafe(48) + "\n").encode("ascii"))
+
+
+def create_private_file(path: Path, content: bytes) -> bool:
+    """Write ``content`` to a new file ``path`` (mode 0600) unless it exists; True if written.
+
+    The file is written whole to a temporary name and hard-linked into place, so processes that
+    start at the same moment agree on one file and none reads a half-written one: if another
+    process won the race, its file is the file.
+    """
     # mkstemp creates the file with mode 0600.
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".secret-key-")
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
     try:
-        with os.fdopen(fd, "w", encoding="ascii") as tmp:
-            tmp.write(secrets.token_urlsafe(48) + "\n")
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(content)
             tmp.flush()
             os.fsync(tmp.fileno())
-        # If another process won the race, its key is the key.
-        with contextlib.suppress(FileExistsError):
+        try:
             os.link(tmp_name, path)
+        except FileExistsError:
+            return False
+        return True
     finally:
         os.unlink(tmp_name)
+
+
+def read_private_file(path: Path, what: str) -> bytes:
+    """The content of a key file that only its owner may read (else ImproperlyConfigured)."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise ImproperlyConfigured(
+            f"{path} has mode {mode:04o}: others may read the {what}; run chmod 600 {path}"
+        )
+    return path.read_bytes()

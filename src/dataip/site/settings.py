@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "dataip.transparency",
+    "dataip.evidence",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +160,34 @@ STORAGES = {
 for _directory in (MEDIA_ROOT, STATIC_ROOT):
     # Created up front: WhiteNoise warns about a missing STATIC_ROOT before collectstatic.
     _directory.mkdir(parents=True, exist_ok=True)
+
+# --- Transparency log and time stamps ------------------------------------------------------
+# The log's origin line, also the name of its signing key (c2sp.org/tlog-checkpoint): a
+# schema-less URL naming this log. Changing it starts a new log (docs/transparency-log.md).
+DATAIP_LOG_ORIGIN = env_str("DATAIP_LOG_ORIGIN", "dataip.localhost/log")
+# The signing key: DATAIP_LOG_SIGNING_KEY (note "PRIVATE+KEY+..." format), else
+# <keys>/log-signing-key, generated on first start.
+# Verifier keys of earlier signing keys (comma-separated "name+id+key"): audits accept
+# checkpoints they signed.
+DATAIP_LOG_PREVIOUS_KEYS = env_list("DATAIP_LOG_PREVIOUS_KEYS", [])
+# Most statements folded into the tree by one integration (one transaction, one checkpoint).
+DATAIP_LOG_BATCH = env_int("DATAIP_LOG_BATCH", default=4096, minimum=1)
+# RFC 3161: an external TSA (DATAIP_TSA_URL, with DATAIP_TSA_CHAIN_FILE naming the certificates
+# that verify its tokens), else the built-in TSA with DATAIP_TSA_KEY_FILE/DATAIP_TSA_CHAIN_FILE,
+# by default <keys>/tsa-key.pem and <keys>/tsa-chain.pem, generated on first start.
+DATAIP_TSA_URL = env_str("DATAIP_TSA_URL", "")
+DATAIP_TSA_KEY_FILE = env_str("DATAIP_TSA_KEY_FILE", str(DATAIP_KEYS_DIR / "tsa-key.pem"))
+DATAIP_TSA_CHAIN_FILE = env_str("DATAIP_TSA_CHAIN_FILE", str(DATAIP_KEYS_DIR / "tsa-chain.pem"))
+DATAIP_TSA_NAME = env_str("DATAIP_TSA_NAME", "dataip Time-Stamping Authority")
+
+# --- Evidence uploads -----------------------------------------------------------------------
+# Files uploaded for evidence are hashed while they stream and not kept.
+DATAIP_UPLOAD_MAX_BYTES = env_int("DATAIP_UPLOAD_MAX_BYTES", default=20 << 30, minimum=1)
+DATAIP_UPLOAD_MAX_FILES = env_int("DATAIP_UPLOAD_MAX_FILES", default=100_000, minimum=1)
+# A manifest of many files is a large JSON document; beyond this it is refused.
+# Django's own cap on files per request would apply before ours.
+DATA_UPLOAD_MAX_NUMBER_FILES = None
+DATAIP_MANIFEST_MAX_BYTES = env_int("DATAIP_MANIFEST_MAX_BYTES", default=256 << 20, minimum=1)
 
 # --- Authentication -------------------------------------------------------------------------
 PASSWORD_HASHERS = [

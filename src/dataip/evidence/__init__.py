@@ -1,0 +1,1 @@
+"""Evidence records (存证记录): dataset hashes recorded in the transparency log."""

@@ -1,0 +1,55 @@
+"""Reads of evidence records: the owner's own, and receipts."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
+
+from dataip.core.receipt import build_receipt
+from dataip.evidence.models import Evidence
+from dataip.transparency import selectors as log
+from dataip.transparency.keys import log_signer, time_stamping
+
+
+def evidence_list(*, user: User | AnonymousUser) -> QuerySet[Evidence]:
+    """The user's own records, newest first (none for an anonymous user)."""
+    if not user.is_authenticated:
+        return Evidence.objects.none()
+    return Evidence.objects.filter(owner=user)
+
+
+def evidence_get(
+    *, user: User | AnonymousUser, evidence_id: uuid.UUID
+) -> Evidence | None:
+    """One of the user's records; None for someone else's (callers answer 404, not 403)."""
+    return evidence_list(user=user).filter(uuid=evidence_id).first()
+
+
+def evidence_log_index(evidence: Evidence) -> int | None:
+    """The record's leaf index in the log, once integrated."""
+    entry = log.entry_by_leaf_hash(evidence.leaf_hash)
+    return None if entry is None else entry.index
+
+
+def evidence_receipt(evidence: Evidence) -> dict[str, Any] | None:
+    """The receipt (存证凭证) of a record; None until logged under a time-stamped checkpoint."""
+    index = evidence_log_index(evidence)
+    if index is None:
+        return None
+    checkpoint = log.checkpoint_covering(index)
+    if checkpoint is None or checkpoint.timestamp is None:
+        return None
+    proof = log.tree_read(checkpoint.size).inclusion_proof(index, checkpoint.size)
+    return build_receipt(
+        statement=json.loads(evidence.statement),
+        index=index,
+        hashes=proof,
+        checkpoint=checkpoint.note,
+        log_key=log_signer().vkey,
+        timestamp=bytes(checkpoint.timestamp),
+        tsa_certificates=time_stamping().chain_pem,
+    )

@@ -1,0 +1,1 @@
+"""The transparency log: sequencing, checkpoints, tiles, proofs, time stamps, audit."""

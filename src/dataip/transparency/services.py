@@ -1,0 +1,157 @@
+"""Writes to the log: queue statements, integrate them into the tree, time-stamp checkpoints.
+
+Appends are two-phase. ``statement_append`` adds rows to ``PendingStatement`` inside the caller's
+transaction (so an evidence record and its statement commit together, or neither does) and,
+after commit, integrates. ``log_integrate`` takes the lock on the ``LogState`` row, folds every
+pending statement (up to ``DATAIP_LOG_BATCH``) into the tree, and publishes one signed
+checkpoint, in one transaction: concurrent appenders queue behind the lock and the first one
+through integrates everybody's statements (group commit), so a busy log makes few, large
+batches. A process killed during an integration rolls its transaction back; the statements stay
+pending and the next integration (the next append, or ``log_sequencer`` within half a second)
+takes them, extending the last published checkpoint. Indices are primary keys: two leaves can
+never share one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from dataip.core import jcs, tsp
+from dataip.core.checkpoint import Checkpoint as CheckpointBody
+from dataip.core.checkpoint import sign_checkpoint
+from dataip.core.merkle import leaf_hash
+from dataip.core.tiles import HASH_ALG, TiledTree
+from dataip.transparency.keys import log_signer, time_stamping
+from dataip.transparency.models import Checkpoint, LogEntry, LogState, LogTile, PendingStatement
+from dataip.transparency.selectors import tile_reader
+
+logger = logging.getLogger(__name__)
+
+
+def statement_leaf(statement: Mapping[str, object]) -> tuple[str, str]:
+    """The canonical JSON text of a statement and its leaf hash (hex)."""
+    data = jcs.canonicalize(statement)
+    return data.decode("utf-8"), leaf_hash(HASH_ALG, data).hex()
+
+
+def statement_append(*, statements: Sequence[Mapping[str, object]]) -> list[str]:
+    """Queue statements for the log; return their leaf hashes (hex), in order.
+
+    Call inside the transaction that creates what the statements describe. Each statement is a
+    JSON object with a ``"type"``; it must not contain personal data. After the transaction
+    commits, the statements are integrated and a checkpoint is published.
+    """
+    rows = []
+    for statement in statements:
+        if not isinstance(statement.get("type"), str):
+            raise ValueError('a statement needs a "type"')
+        text, leaf = statement_leaf(statement)
+        rows.append(PendingStatement(statement=text, leaf_hash=leaf))
+    PendingStatement.objects.bulk_create(rows)
+    transaction.on_commit(log_publish)
+    return [row.leaf_hash for row in rows]
+
+
+def log_publish() -> Checkpoint | None:
+    """Integrate what is pending and time-stamp the new checkpoint; never raises.
+
+    Runs after a commit: the statements are safe in the queue whatever happens here, and
+    ``log_sequencer`` retries anything left over.
+    """
+    checkpoint = None
+    try:
+        while (batch := log_integrate()) is not None:
+            checkpoint = batch
+            checkpoint_timestamp(checkpoint=checkpoint)
+    except Exception:
+        logger.exception("publishing the log failed; log_sequencer will retry")
+    return checkpoint
+
+
+def log_integrate(*, limit: int | None = None) -> Checkpoint | None:
+    """Fold pending statements into the tree and publish a signed checkpoint.
+
+    Returns the new checkpoint, or None when nothing was pending. One transaction, under the
+    lock of the ``LogState`` row.
+    """
+    limit = limit or settings.DATAIP_LOG_BATCH
+    with transaction.atomic():
+        # The state row is created on first use (INSERT ... ON CONFLICT DO NOTHING: no race).
+        LogState.objects.bulk_create([LogState(pk=1)], ignore_conflicts=True)
+        state = LogState.objects.select_for_update().get(pk=1)
+        pending = list(PendingStatement.objects.order_by("id")[:limit])
+        if not pending:
+            return None
+        tree = TiledTree(state.size, tile_reader())
+        hashes = []
+        for row in pending:
+            # Recomputed, not trusted: the queue is a table anyone with the database can edit.
+            text, leaf = statement_leaf(json.loads(row.statement))
+            if text != row.statement or leaf != row.leaf_hash:
+                raise ValueError(f"pending statement {row.pk} is not canonical or mis-hashed")
+            hashes.append(bytes.fromhex(leaf))
+        changed = tree.append(hashes)
+        now = timezone.now()
+        LogEntry.objects.bulk_create(
+            LogEntry(
+                index=state.size + offset,
+                statement=row.statement,
+                leaf_hash=row.leaf_hash,
+                statement_type=json.loads(row.statement)["type"],
+                integrated_at=now,
+            )
+            for offset, row in enumerate(pending)
+        )
+        LogTile.objects.bulk_create(
+            [
+                LogTile(level=level, index=index, data=data)
+                for (level, index), data in changed.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["level", "index"],
+            update_fields=["data"],
+        )
+        root = tree.root()
+        signer = log_signer()
+        note = sign_checkpoint(CheckpointBody(signer.name, tree.size, root), signer)
+        checkpoint = Checkpoint.objects.create(
+            size=tree.size, root=root.hex(), note=note, published_at=now
+        )
+        PendingStatement.objects.filter(pk__in=[row.pk for row in pending]).delete()
+        state.size, state.root = tree.size, root.hex()
+        state.save(update_fields=["size", "root"])
+    return checkpoint
+
+
+def checkpoint_timestamp(*, checkpoint: Checkpoint) -> bool:
+    """Get an RFC 3161 token over SHA-256 of the signed checkpoint note; False if it had one.
+
+    Outside any transaction: an external TSA may take a while, and must not hold the log lock.
+    """
+    token = time_stamping().stamp(checkpoint.note.encode("utf-8"))
+    info = tsp.token_info(token)
+    updated = Checkpoint.objects.filter(pk=checkpoint.pk, timestamp__isnull=True).update(
+        timestamp=token, timestamped_at=info.gen_time
+    )
+    if updated:
+        checkpoint.timestamp, checkpoint.timestamped_at = token, info.gen_time
+    return bool(updated)
+
+
+def log_catch_up() -> int:
+    """Integrate anything pending and stamp every checkpoint still without a token.
+
+    What ``log_sequencer`` runs in a loop; returns how many checkpoints it stamped.
+    """
+    while log_integrate() is not None:
+        pass
+    stamped = 0
+    for checkpoint in Checkpoint.objects.filter(timestamp__isnull=True).order_by("size"):
+        stamped += checkpoint_timestamp(checkpoint=checkpoint)
+    return stamped

@@ -1,0 +1,308 @@
+"""The log: sequencing, checkpoints, tiles over HTTP, proofs, audit."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+import subprocess
+
+import pytest
+from tests.core import reference
+
+from dataip.transparency import selectors
+from dataip.transparency.keys import log_signer, time_stamping
+from dataip.transparency.models import Checkpoint, LogEntry, LogTile, PendingStatement
+from dataip.transparency.services import log_integrate
+
+from . import tlog_client
+
+pytestmark = pytest.mark.django_db
+
+
+def _fetch(client):
+    def fetch(path: str) -> tuple[int, bytes]:
+        response = client.get("/log/" + path)
+        return response.status_code, response.content
+
+    return fetch
+
+
+def test_statements_become_leaves_in_order_with_one_checkpoint_per_batch(append):
+    leaves = append(3)
+    assert [e.leaf_hash for e in LogEntry.objects.order_by("index")] == leaves
+    for entry in LogEntry.objects.all():
+        assert hashlib.sha256(b"\x00" + entry.statement.encode()).hexdigest() == entry.leaf_hash
+        assert entry.statement == json.dumps(
+            json.loads(entry.statement), separators=(",", ":"), sort_keys=True
+        )
+    assert list(Checkpoint.objects.values_list("size", flat=True)) == [3]
+    append(2)
+    assert list(Checkpoint.objects.values_list("size", flat=True)) == [3, 5]
+    assert not PendingStatement.objects.exists()
+    hashes = [bytes.fromhex(h) for h in LogEntry.objects.values_list("leaf_hash", flat=True)]
+    assert Checkpoint.objects.get(size=5).root == reference.root_of_hashes("sha256", hashes).hex()
+
+
+def test_nothing_pending_publishes_nothing(db):
+    assert log_integrate() is None
+    assert not Checkpoint.objects.exists()
+
+
+def test_batches_are_limited(append, settings):
+    settings.DATAIP_LOG_BATCH = 4
+    append(10)
+    assert list(Checkpoint.objects.values_list("size", flat=True)) == [4, 8, 10]
+
+
+def test_a_whole_log_read_by_an_independent_tlog_tiles_client(append, client):
+    append(300)
+    append(70_000 - 300)
+    log = tlog_client.read_log(_fetch(client), log_signer().vkey)
+    assert log.size == 70_000
+    assert json.loads(log.entries[299]) == {"n": 299, "type": "test/v1"}
+    # A level-2 tile exists once 65,536 leaves are in.
+    assert LogTile.objects.filter(level=2).exists()
+
+
+def test_tiles_and_checkpoint_responses(append, client):
+    append(300)
+    full = client.get("/log/tile/0/000")
+    assert full.status_code == 200 and len(full.content) == 256 * 32
+    assert "immutable" in full["Cache-Control"]
+    partial = client.get("/log/tile/0/001.p/44")
+    assert partial.status_code == 200 and len(partial.content) == 44 * 32
+    assert client.get("/log/tile/0/001.p/10").content == partial.content[: 10 * 32]
+    for missing in (
+        "tile/0/001",
+        "tile/0/001.p/45",
+        "tile/0/002.p/1",
+        "tile/1/000",
+        "tile/1/000.p/2",
+        "tile/entries/001.p/45",
+        "tile/0/x000/001",
+        "tile/0/1",
+        "tile/0/001.p/0",
+        "tile/0/000.p/256",
+        "tile/abc",
+    ):
+        assert client.get("/log/" + missing).status_code == 404, missing
+    assert client.get("/log/tile/1/000.p/1").content == reference.root_of_hashes(
+        "sha256",
+        [bytes.fromhex(h) for h in LogEntry.objects.values_list("leaf_hash", flat=True)[:256]],
+    )
+    checkpoint = client.get("/log/checkpoint")
+    assert checkpoint["Content-Type"].startswith("text/plain")
+    assert checkpoint["Cache-Control"] == "no-cache"
+    assert checkpoint.content.decode().startswith("dataip.localhost/log\n300\n")
+    assert client.get("/log/key").content.decode() == log_signer().vkey + "\n"
+
+
+def test_an_empty_log(db, client):
+    assert client.get("/log/checkpoint").status_code == 404
+    assert client.get("/log/tile/0/000.p/1").status_code == 404
+    assert client.get("/api/log/checkpoint").status_code == 404
+
+
+def test_inclusion_and_consistency_proofs_over_the_api(append, client):
+    append(5)
+    append(6)
+    hashes = [bytes.fromhex(h) for h in LogEntry.objects.values_list("leaf_hash", flat=True)]
+    r = client.get("/api/log/proof/inclusion", {"index": 3, "tree_size": 5})
+    assert r.status_code == 200
+    assert r.json()["hashes"] == [h.hex() for h in reference.audit_path("sha256", hashes[:5], 3)]
+    r = client.get("/api/log/proof/inclusion", {"leaf_hash": hashes[7].hex()})
+    assert r.json()["index"] == 7 and r.json()["tree_size"] == 11
+    root = bytes.fromhex(client.get("/api/log/checkpoint").json()["root"])
+    assert reference.inclusion_ok(
+        "sha256", 7, 11, hashes[7], [bytes.fromhex(h) for h in r.json()["hashes"]], root
+    )
+    r = client.get("/api/log/proof/consistency", {"first": 5, "second": 11})
+    assert r.json()["hashes"] == [h.hex() for h in reference.consistency_path("sha256", hashes, 5)]
+    assert client.get("/api/log/checkpoints/5").json()["size"] == 5
+    assert client.get("/api/log/checkpoints/6").status_code == 404
+    entry = client.get("/api/log/entries/10").json()
+    assert entry["statement"]["type"] == "test/v1" and entry["leaf_hash"] == hashes[10].hex()
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "code"),
+    [
+        ("inclusion", {"index": 11}, "log_index_range"),
+        ("inclusion", {"index": 3, "tree_size": 12}, "log_tree_size"),
+        ("inclusion", {"index": 0, "tree_size": 0}, "log_tree_size"),
+        ("inclusion", {"index": -1}, "log_index_range"),
+        ("inclusion", {}, "log_proof_leaf"),
+        ("inclusion", {"index": 1, "leaf_hash": "00" * 32}, "log_proof_leaf"),
+        ("inclusion", {"leaf_hash": "00" * 32}, "log_leaf_unknown"),
+        ("consistency", {"first": 12}, "log_consistency_range"),
+        ("consistency", {"first": 5, "second": 4}, "log_consistency_range"),
+        ("consistency", {"first": -1}, "log_consistency_range"),
+    ],
+)
+def test_bad_proof_requests_are_400s(append, client, path, params, code):
+    append(11)
+    r = client.get(f"/api/log/proof/{path}", params)
+    assert r.status_code == 400
+    assert r.json()["code"] == code
+    english = client.get(f"/api/log/proof/{path}", params, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["detail"].isascii()
+
+
+def test_malformed_proof_parameters_are_4xx(append, client):
+    append(2)
+    assert client.get("/api/log/proof/inclusion", {"index": "x"}).status_code == 422
+    assert client.get("/api/log/proof/inclusion", {"leaf_hash": "zz"}).status_code == 422
+    assert client.get("/api/log/entries/2").status_code == 404
+
+
+def test_every_checkpoint_is_time_stamped_and_openssl_accepts_the_token(append, client, tmp_path):
+    append(2)
+    cp = Checkpoint.objects.get()
+    assert cp.timestamp is not None and cp.timestamped_at is not None
+    api = client.get("/api/log/checkpoint").json()
+    assert base64.b64decode(api["timestamp"]) == bytes(cp.timestamp)
+    openssl = shutil.which("openssl")
+    assert openssl, "openssl is needed to check time stamps independently"
+    (tmp_path / "note").write_bytes(cp.note.encode())
+    (tmp_path / "token.der").write_bytes(bytes(cp.timestamp))
+    chain = client.get("/log/tsa.pem").content.decode()
+    assert chain == time_stamping().chain_pem
+    certs = chain.split("-----END CERTIFICATE-----\n")
+    (tmp_path / "tsa.pem").write_text(certs[0] + "-----END CERTIFICATE-----\n")
+    (tmp_path / "ca.pem").write_text(certs[1] + "-----END CERTIFICATE-----\n")
+    result = subprocess.run(
+        [
+            openssl,
+            "ts",
+            "-verify",
+            "-token_in",
+            "-in",
+            tmp_path / "token.der",
+            "-data",
+            tmp_path / "note",
+            "-CAfile",
+            tmp_path / "ca.pem",
+            "-untrusted",
+            tmp_path / "tsa.pem",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Verification: OK" in result.stdout
+    (tmp_path / "note").write_bytes(cp.note.encode() + b" ")
+    result = subprocess.run(
+        [
+            openssl,
+            "ts",
+            "-verify",
+            "-token_in",
+            "-in",
+            tmp_path / "token.der",
+            "-data",
+            tmp_path / "note",
+            "-CAfile",
+            tmp_path / "ca.pem",
+            "-untrusted",
+            tmp_path / "tsa.pem",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+
+
+def test_a_checkpoint_signature_verifies_independently(append):
+    append(1)
+    cp = Checkpoint.objects.get()
+    origin, size, root = tlog_client.verify_checkpoint(cp.note, log_signer().vkey)
+    assert (origin, size, root.hex()) == ("dataip.localhost/log", 1, cp.root)
+
+
+# --- the audit ------------------------------------------------------------------------------
+
+
+def _audit():
+    from dataip.transparency.keys import log_verifiers
+
+    return selectors.log_audit(verifiers=log_verifiers(), trusted=time_stamping().certificates[-1:])
+
+
+def test_audit_passes_on_an_intact_log(append):
+    append(300)
+    append(3)
+    report = _audit()
+    assert report.problems == []
+    assert (report.leaves, report.checkpoints, report.timestamps) == (303, 2, 2)
+
+
+def test_audit_names_an_edited_statement(append):
+    append(20)
+    entry = LogEntry.objects.get(index=7)
+    edited = entry.statement.replace('"n":7', '"n":8')
+    LogEntry.objects.filter(index=7).update(statement=edited)
+    problems = _audit().problems
+    assert any("leaf 7:" in p and "edited" in p for p in problems), problems
+
+
+def test_audit_catches_an_edit_that_also_rewrote_the_leaf_hash_and_tile(append):
+    append(20)
+    edited = LogEntry.objects.get(index=7).statement.replace('"n":7', '"n":999')
+    new_leaf = hashlib.sha256(b"\x00" + edited.encode()).digest()
+    LogEntry.objects.filter(index=7).update(statement=edited, leaf_hash=new_leaf.hex())
+    tile = LogTile.objects.get(level=0, index=0)
+    data = bytearray(tile.data)
+    data[7 * 32 : 8 * 32] = new_leaf
+    LogTile.objects.filter(pk=tile.pk).update(data=bytes(data))
+    problems = _audit().problems
+    assert any("size 20: its root differs" in p for p in problems), problems
+
+
+def test_audit_names_a_removed_row(append):
+    append(20)
+    LogEntry.objects.filter(index=12).delete()
+    problems = _audit().problems
+    assert any("leaves 12 to 12 are missing" in p for p in problems), problems
+
+
+def test_audit_names_removed_tail_rows(append):
+    append(10)
+    append(10)
+    LogEntry.objects.filter(index__gte=15).delete()
+    problems = _audit().problems
+    assert any("checkpoint at size 20 is beyond the 15 leaves" in p for p in problems), problems
+
+
+def test_audit_catches_a_forged_checkpoint(append):
+    append(5)
+    cp = Checkpoint.objects.get()
+    Checkpoint.objects.filter(pk=cp.pk).update(note=cp.note.replace("\n5\n", "\n6\n", 1))
+    problems = _audit().problems
+    assert any("signature does not verify" in p for p in problems), problems
+
+
+def test_audit_catches_a_swapped_time_stamp(append):
+    append(5)
+    append(5)
+    first, second = Checkpoint.objects.order_by("size")
+    assert second.timestamp is not None
+    Checkpoint.objects.filter(pk=first.pk).update(timestamp=bytes(second.timestamp))
+    problems = _audit().problems
+    assert any("checkpoint at size 5: " in p and "time" in p.lower() for p in problems), problems
+
+
+def test_the_audit_command(append, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    append(4)
+    call_command("log_audit")
+    assert "audit passed: 4 leaves, 1 checkpoints, 1 time stamps" in capsys.readouterr().out
+    LogEntry.objects.filter(index=2).update(statement='{"n":99,"type":"test/v1"}')
+    with pytest.raises(CommandError, match=r"audit FAILED: \d problem"):
+        call_command("log_audit")
+    assert "leaf 2:" in capsys.readouterr().err
