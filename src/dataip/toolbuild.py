@@ -19,8 +19,20 @@ from pathlib import Path
 
 import dataip
 
-#: Modules of the package that go into the archive (paths relative to the package directory).
-INCLUDED = ("__init__.py", "tool.py", "core")
+#: Modules of the package that go into the archive (paths relative to the package directory):
+#: the tool and the standard-library-only part of the core it runs on. The rest of the core
+#: (signed notes, time stamps, receipts) needs the platform's dependencies and stays out.
+INCLUDED = (
+    "__init__.py",
+    "tool.py",
+    "core/__init__.py",
+    "core/documents.py",
+    "core/errors.py",
+    "core/hashing.py",
+    "core/manifest.py",
+    "core/merkle.py",
+    "core/proof.py",
+)
 MAIN = b"""# dataip offline evidence tool: python dataip-tool.pyz --help
 import sys
 

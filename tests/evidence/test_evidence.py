@@ -78,6 +78,7 @@ def test_record_by_hash_value_then_log_and_receipt(api, dataset, tmp_path):
     assert api.get(f"/api/evidence/{out['id']}/receipt").status_code == 409
     log_publish()
     assert api.get(f"/api/evidence/{out['id']}").json()["log"] == {"index": 0}
+    assert [e["log"] for e in api.get("/api/evidence").json()] == [{"index": 0}]
     r = api.get(f"/api/evidence/{out['id']}/receipt")
     assert r.status_code == 200
     assert r["Content-Disposition"] == f'attachment; filename="receipt-{out["id"]}.json"'

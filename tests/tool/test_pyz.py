@@ -26,6 +26,7 @@ REQUIRED_MODULES = {
     "dataip/core/merkle.py",
     "dataip/core/manifest.py",
     "dataip/core/proof.py",
+    "dataip/core/documents.py",
 }
 
 
@@ -50,7 +51,7 @@ def test_contents(pyz: Path) -> None:
     with zipfile.ZipFile(pyz) as z:
         names = z.namelist()
     files = [n for n in names if not n.endswith("/")]
-    assert set(files) >= REQUIRED_MODULES
+    assert set(files) == REQUIRED_MODULES
     for name in files:
         assert name == "__main__.py" or (name.startswith("dataip/") and name.endswith(".py")), name
     for name in names:

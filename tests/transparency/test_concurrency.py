@@ -76,7 +76,8 @@ def fresh_database(tmp_path, dataip_data_dir):
             autocommit=True,
         )
         admin.execute(f'CREATE DATABASE "{name}"')
-        url = f"postgres://{params.get('user')}@{params.get('host')}:{params.get('port') or 5432}/{name}"
+        server = f"{params.get('host')}:{params.get('port') or 5432}"
+        url = f"postgres://{params.get('user')}@{server}/{name}"
     else:
         admin, name = None, ""
         url = f"sqlite:///{tmp_path / 'log.sqlite3'}"

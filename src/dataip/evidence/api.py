@@ -57,8 +57,9 @@ class DigestIn(Schema):
     label: str = Field("", max_length=200)
 
 
-def evidence_out(evidence: Evidence) -> EvidenceOut:
-    index = selectors.evidence_log_index(evidence)
+def evidence_out(evidence: Evidence, index: int | None = None) -> EvidenceOut:
+    if index is None:
+        index = selectors.evidence_log_index(evidence)
     return EvidenceOut(
         id=evidence.uuid,
         label=evidence.label,
@@ -83,7 +84,9 @@ def _created(result: tuple[Evidence, bool]) -> Status[EvidenceOut]:
 
 @router.get("", response=list[EvidenceOut], summary="My evidence records")
 def evidence_list(request: HttpRequest) -> list[EvidenceOut]:
-    return [evidence_out(e) for e in selectors.evidence_list(user=request.user)[:500]]
+    records = list(selectors.evidence_list(user=request.user)[:500])
+    indices = selectors.evidence_log_indices(records)
+    return [evidence_out(e, indices.get(e.pk)) for e in records]
 
 
 @router.post(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -22,17 +23,20 @@ def evidence_list(*, user: User | AnonymousUser) -> QuerySet[Evidence]:
     return Evidence.objects.filter(owner=user)
 
 
-def evidence_get(
-    *, user: User | AnonymousUser, evidence_id: uuid.UUID
-) -> Evidence | None:
+def evidence_get(*, user: User | AnonymousUser, evidence_id: uuid.UUID) -> Evidence | None:
     """One of the user's records; None for someone else's (callers answer 404, not 403)."""
     return evidence_list(user=user).filter(uuid=evidence_id).first()
 
 
 def evidence_log_index(evidence: Evidence) -> int | None:
     """The record's leaf index in the log, once integrated."""
-    entry = log.entry_by_leaf_hash(evidence.leaf_hash)
-    return None if entry is None else entry.index
+    return evidence_log_indices([evidence]).get(evidence.pk)
+
+
+def evidence_log_indices(records: Iterable[Evidence]) -> dict[int, int]:
+    """Record pk -> leaf index, for those already integrated (one query)."""
+    by_leaf = {e.leaf_hash: e.pk for e in records}
+    return {by_leaf[leaf]: index for leaf, index in log.leaf_indices(by_leaf)}
 
 
 def evidence_receipt(evidence: Evidence) -> dict[str, Any] | None:

@@ -6,7 +6,7 @@ grow, so reading them beside a running integration is safe.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -86,6 +86,13 @@ def entry_at(index: int) -> LogEntry | None:
     if not 0 <= index < published_size():
         return None
     return LogEntry.objects.filter(index=index).first()
+
+
+def leaf_indices(leaf_hashes: Iterable[str]) -> list[tuple[str, int]]:
+    """(leaf hash, index) of those of ``leaf_hashes`` (hex) already in the log."""
+    return list(
+        LogEntry.objects.filter(leaf_hash__in=list(leaf_hashes)).values_list("leaf_hash", "index")
+    )
 
 
 def entry_by_leaf_hash(leaf_hash: str) -> LogEntry | None:
