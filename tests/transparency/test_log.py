@@ -172,48 +172,19 @@ def test_every_checkpoint_is_time_stamped_and_openssl_accepts_the_token(append, 
     certs = chain.split("-----END CERTIFICATE-----\n")
     (tmp_path / "tsa.pem").write_text(certs[0] + "-----END CERTIFICATE-----\n")
     (tmp_path / "ca.pem").write_text(certs[1] + "-----END CERTIFICATE-----\n")
-    result = subprocess.run(
-        [
-            openssl,
-            "ts",
-            "-verify",
-            "-token_in",
-            "-in",
-            tmp_path / "token.der",
-            "-data",
-            tmp_path / "note",
-            "-CAfile",
-            tmp_path / "ca.pem",
-            "-untrusted",
-            tmp_path / "tsa.pem",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+
+    def openssl_verify() -> subprocess.CompletedProcess[str]:
+        command = ["ts", "-verify", "-token_in", "-in", "token.der", "-data", "note"]
+        command += ["-CAfile", "ca.pem", "-untrusted", "tsa.pem"]
+        return subprocess.run(
+            [openssl, *command], cwd=tmp_path, capture_output=True, text=True, check=False
+        )
+
+    result = openssl_verify()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Verification: OK" in result.stdout
     (tmp_path / "note").write_bytes(cp.note.encode() + b" ")
-    result = subprocess.run(
-        [
-            openssl,
-            "ts",
-            "-verify",
-            "-token_in",
-            "-in",
-            tmp_path / "token.der",
-            "-data",
-            tmp_path / "note",
-            "-CAfile",
-            tmp_path / "ca.pem",
-            "-untrusted",
-            tmp_path / "tsa.pem",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode != 0
+    assert openssl_verify().returncode != 0
 
 
 def test_a_checkpoint_signature_verifies_independently(append):
@@ -306,3 +277,12 @@ def test_the_audit_command(append, capsys):
     with pytest.raises(CommandError, match=r"audit FAILED: \d problem"):
         call_command("log_audit")
     assert "leaf 2:" in capsys.readouterr().err
+
+
+def test_administrators_see_the_key_ids(append, admin_client):
+    append(1)
+    page = admin_client.get("/admin/transparency/checkpoint/")
+    assert page.status_code == 200
+    assert log_signer().vkey in page.content.decode()
+    assert log_signer().key_id.hex() in page.content.decode()
+    assert "SHA-256 " in page.content.decode()

@@ -114,6 +114,20 @@ def _check_name(name: str, kind: Text) -> None:
         raise InputError("note_key", kind=kind, problem=problem)
 
 
+def _check_key(name: str, key: bytes, kind: Text, what: Text) -> None:
+    """A key's name is valid and the key is 32 bytes long, else InputError ``note_key``."""
+    _check_name(name, kind)
+    if len(key) != ED25519_KEY_SIZE:
+        raise InputError(
+            "note_key",
+            kind=kind,
+            problem=Text(
+                f"Ed25519 {what.zh}长度为 {len(key)} 字节，应为 {ED25519_KEY_SIZE}",
+                f"the Ed25519 {what.en} is {len(key)} bytes long, expected {ED25519_KEY_SIZE}",
+            ),
+        )
+
+
 def _b64decode(text: str) -> bytes | None:
     """Strict standard base64 (RFC 4648 section 4): padded, canonical; None if it is not."""
     try:
@@ -193,16 +207,7 @@ class Verifier:
 
     def __init__(self, name: str, public_key: bytes) -> None:
         """A verifier for the 32-byte Ed25519 ``public_key`` named ``name``."""
-        _check_name(name, VERIFIER_KEY)
-        if len(public_key) != ED25519_KEY_SIZE:
-            raise InputError(
-                "note_key",
-                kind=VERIFIER_KEY,
-                problem=Text(
-                    f"Ed25519 公钥长度为 {len(public_key)} 字节，应为 {ED25519_KEY_SIZE}",
-                    f"the Ed25519 key is {len(public_key)} bytes long, expected {ED25519_KEY_SIZE}",
-                ),
-            )
+        _check_key(name, public_key, VERIFIER_KEY, Text("公钥", "public key"))
         self._name = name
         self._public = bytes(public_key)
         self._key_id = key_id(name, bytes([ALG_ED25519]) + self._public)
@@ -271,16 +276,7 @@ class Signer:
 
     def __init__(self, name: str, seed: bytes) -> None:
         """A signer for the 32-byte Ed25519 private key ``seed`` (RFC 8032) named ``name``."""
-        _check_name(name, SIGNER_KEY)
-        if len(seed) != ED25519_KEY_SIZE:
-            raise InputError(
-                "note_key",
-                kind=SIGNER_KEY,
-                problem=Text(
-                    f"Ed25519 私钥长度为 {len(seed)} 字节，应为 {ED25519_KEY_SIZE}",
-                    f"the Ed25519 key is {len(seed)} bytes long, expected {ED25519_KEY_SIZE}",
-                ),
-            )
+        _check_key(name, seed, SIGNER_KEY, Text("私钥", "private key"))
         self._name = name
         self._seed = bytes(seed)
         self._key = Ed25519PrivateKey.from_private_bytes(self._seed)
