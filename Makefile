@@ -81,6 +81,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_log.py
 
 tool: $(STAMP)
 	@mkdir -p build

@@ -21,6 +21,7 @@ from types import FrameType
 SETTINGS_MODULE = "dataip.site.settings"
 DEFAULT_ADDR = "127.0.0.1:8000"
 DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 4
 
 # After asking the children to stop: how long the web server may take to finish its requests
 # and the task worker its current task, before a second, forcing, signal; and after that signal.
@@ -132,6 +133,11 @@ def _serve(args: list[str]) -> int:
         "dataip.site.wsgi:application",
         f"--bind={options.addr}",
         f"--workers={options.workers}",
+        # Threads: a long request (an evidence upload of many GB from a slow line) keeps its
+        # worker busy for minutes; the gthread worker still answers gunicorn's heartbeat, where
+        # a sync worker would be killed after --timeout seconds, and other requests go on.
+        "--worker-class=gthread",
+        f"--threads={DEFAULT_THREADS}",
         "--graceful-timeout=10",
         "--access-logfile=-",
         # The control socket defaults to one path per user: two instances would collide.

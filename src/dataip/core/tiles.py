@@ -18,6 +18,7 @@ the stored tile (any width, ``b""`` for a tile not yet stored). Nothing here imp
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Callable
 
@@ -63,6 +64,25 @@ def perfect_root(hashes: Sequence[bytes]) -> bytes:
     return level[0]
 
 
+@functools.lru_cache(maxsize=256)
+def _tile_levels(data: bytes) -> tuple[tuple[bytes, ...], ...]:
+    """Every complete node inside a tile: ``[r][i]`` is the node over hashes ``i*2**r`` on.
+
+    Cached by content: a tile's bytes fix its nodes, whichever log they come from, so the upper
+    tiles that every proof crosses are hashed once per process, not once per proof. Only tiles
+    of level 1 and up come here (a log of 16 million leaves has 257 of them); 256 at most,
+    about 12 MB.
+    """
+    level = tuple(data[i : i + DIGEST_SIZE] for i in range(0, len(data), DIGEST_SIZE))
+    levels = [level]
+    while len(level) > 1:
+        level = tuple(
+            node_hash(HASH_ALG, level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)
+        )
+        levels.append(level)
+    return tuple(levels)
+
+
 class TiledTree:
     """A tree of ``size`` leaves read from tiles, with a cache of the tiles it has read.
 
@@ -95,7 +115,17 @@ class TiledTree:
     def node(self, height: int, index: int) -> bytes:
         """The hash of the complete node at ``height`` covering leaves from ``index << height``."""
         level, rest = divmod(height, TILE_HEIGHT)
-        return perfect_root(self._hashes(level, index << rest, 1 << rest))
+        if rest == 0:
+            return self._hashes(level, index, 1)[0]
+        first = index << rest
+        tile, offset = divmod(first, TILE_WIDTH)
+        data = self.tile(level, tile)
+        if len(data) < (offset + (1 << rest)) * DIGEST_SIZE:
+            raise LookupError(f"tile {level}/{tile} holds {len(data) // DIGEST_SIZE} hashes")
+        if level == 0:  # leaf tiles: many, each read by few proofs; not worth keeping
+            hashes = data[offset * DIGEST_SIZE : (offset + (1 << rest)) * DIGEST_SIZE]
+            return perfect_root([hashes[i : i + DIGEST_SIZE] for i in range(0, len(hashes), 32)])
+        return _tile_levels(data)[rest][offset >> rest]
 
     def subtree(self, lo: int, hi: int) -> bytes:
         """The RFC 6962 hash of leaves ``lo..hi-1``, a subtree of the tree (``lo`` aligned)."""

@@ -170,6 +170,10 @@ DATAIP_LOG_ORIGIN = env_str("DATAIP_LOG_ORIGIN", "dataip.localhost/log")
 # Verifier keys of earlier signing keys (comma-separated "name+id+key"): audits accept
 # checkpoints they signed.
 DATAIP_LOG_PREVIOUS_KEYS = env_list("DATAIP_LOG_PREVIOUS_KEYS", [])
+# Checkpoints are published at most this often (milliseconds): an append integrates at once
+# unless a checkpoint is younger than this; then the sequencer takes it within this interval.
+# Each checkpoint costs a signature and an RFC 3161 token, so a busy log makes few.
+DATAIP_LOG_INTERVAL_MS = env_int("DATAIP_LOG_INTERVAL_MS", default=200, minimum=1)
 # Most statements folded into the tree by one integration (one transaction, one checkpoint).
 DATAIP_LOG_BATCH = env_int("DATAIP_LOG_BATCH", default=4096, minimum=1)
 # RFC 3161: an external TSA (DATAIP_TSA_URL, with DATAIP_TSA_CHAIN_FILE naming the certificates

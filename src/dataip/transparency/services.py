@@ -2,18 +2,21 @@
 
 Appends are two-phase. ``statement_append`` adds rows to ``PendingStatement`` inside the caller's
 transaction (so an evidence record and its statement commit together, or neither does) and,
-after commit, integrates. ``log_integrate`` takes the lock on the ``LogState`` row, folds every
-pending statement (up to ``DATAIP_LOG_BATCH``) into the tree, and publishes one signed
-checkpoint, in one transaction: concurrent appenders queue behind the lock and the first one
-through integrates everybody's statements (group commit), so a busy log makes few, large
-batches. A process killed during an integration rolls its transaction back; the statements stay
-pending and the next integration (the next append, or ``log_sequencer`` within half a second)
+after commit, integrates unless a checkpoint was published less than ``DATAIP_LOG_INTERVAL_MS``
+ago; then ``log_sequencer`` (run by ``dataip serve``) integrates within that interval. So a quiet
+log publishes at once and a busy one publishes a few checkpoints a second, each with its
+signature and RFC 3161 token, however many appends arrive. ``log_integrate`` takes the lock on
+the ``LogState`` row, folds every pending statement (up to ``DATAIP_LOG_BATCH``) into the tree,
+and publishes one signed checkpoint, in one transaction: concurrent integrators queue behind the
+lock and the first one through takes everybody's statements. A process killed during an
+integration rolls its transaction back; the statements stay pending and the next integration
 takes them, extending the last published checkpoint. Indices are primary keys: two leaves can
 never share one.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -54,19 +57,32 @@ def statement_append(*, statements: Sequence[Mapping[str, object]]) -> list[str]
         text, leaf = statement_leaf(statement)
         rows.append(PendingStatement(statement=text, leaf_hash=leaf))
     PendingStatement.objects.bulk_create(rows)
-    transaction.on_commit(log_publish)
+    transaction.on_commit(_publish_unless_recent)
     return [row.leaf_hash for row in rows]
 
 
-def log_publish() -> Checkpoint | None:
-    """Integrate what is pending and time-stamp the new checkpoint; never raises.
+def _publish_unless_recent() -> None:
+    # Checked here without a lock (cheap), and again under the lock by log_integrate: appenders
+    # that commit together then make one checkpoint, not one each.
+    if not _recent_checkpoint():
+        log_publish(unless_recent=True)
 
-    Runs after a commit: the statements are safe in the queue whatever happens here, and
-    ``log_sequencer`` retries anything left over.
+
+def _recent_checkpoint() -> bool:
+    latest = Checkpoint.objects.order_by("-size").values_list("published_at", flat=True).first()
+    interval = datetime.timedelta(milliseconds=settings.DATAIP_LOG_INTERVAL_MS)
+    return latest is not None and timezone.now() - latest < interval
+
+
+def log_publish(*, unless_recent: bool = False) -> Checkpoint | None:
+    """Integrate what is pending and time-stamp the new checkpoints; never raises.
+
+    The statements are safe in the queue whatever happens here: ``log_sequencer`` retries
+    anything left over.
     """
     checkpoint = None
     try:
-        while (batch := log_integrate()) is not None:
+        while (batch := log_integrate(unless_recent=unless_recent)) is not None:
             checkpoint = batch
             checkpoint_timestamp(checkpoint=checkpoint)
     except Exception:
@@ -74,10 +90,11 @@ def log_publish() -> Checkpoint | None:
     return checkpoint
 
 
-def log_integrate(*, limit: int | None = None) -> Checkpoint | None:
+def log_integrate(*, limit: int | None = None, unless_recent: bool = False) -> Checkpoint | None:
     """Fold pending statements into the tree and publish a signed checkpoint.
 
-    Returns the new checkpoint, or None when nothing was pending. One transaction, under the
+    Returns the new checkpoint, or None when nothing was pending (or, with ``unless_recent``,
+    when a checkpoint is younger than ``DATAIP_LOG_INTERVAL_MS``). One transaction, under the
     lock of the ``LogState`` row.
     """
     limit = limit or settings.DATAIP_LOG_BATCH
@@ -85,6 +102,8 @@ def log_integrate(*, limit: int | None = None) -> Checkpoint | None:
         # The state row is created on first use (INSERT ... ON CONFLICT DO NOTHING: no race).
         LogState.objects.bulk_create([LogState(pk=1)], ignore_conflicts=True)
         state = LogState.objects.select_for_update().get(pk=1)
+        if unless_recent and _recent_checkpoint():
+            return None
         pending = list(PendingStatement.objects.order_by("id")[:limit])
         if not pending:
             return None
