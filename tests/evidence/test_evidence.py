@@ -275,3 +275,9 @@ def test_evidence_add_command(user, dataset, tmp_path, capsys):
     with pytest.raises(CommandError, match="no user"):
         call_command("evidence_add", "--user", "nobody", str(manifests[0]))
     assert Evidence.objects.count() == 3
+
+
+def test_counts_beyond_64_bits_are_refused(api, dataset):
+    body = _digest_body(dataset) | {"file_count": 2**64}
+    assert _post_digest(api, body).status_code == 422
+    assert not Evidence.objects.exists()

@@ -122,6 +122,12 @@ def test_inclusion_and_consistency_proofs_over_the_api(append, client):
     assert r.json()["hashes"] == [h.hex() for h in reference.consistency_path("sha256", hashes, 5)]
     assert client.get("/api/log/checkpoints/5").json()["size"] == 5
     assert client.get("/api/log/checkpoints/6").status_code == 404
+    assert client.get(f"/api/log/checkpoints/{2**70}").status_code == 404
+    assert client.get(f"/api/log/entries/{2**70}").status_code == 404
+    assert client.get("/api/log/proof/inclusion", {"index": 2**70}).status_code == 400
+    assert (
+        client.get(f"/log/tile/0/x{'9' * 3}/x999/x999/x999/x999/x999/x999/001").status_code == 404
+    )
     entry = client.get("/api/log/entries/10").json()
     assert entry["statement"]["type"] == "test/v1" and entry["leaf_hash"] == hashes[10].hex()
 

@@ -26,6 +26,8 @@ from dataip.evidence.models import Evidence
 router = Router(tags=["evidence"], auth=django_auth)
 
 _NOT_FOUND = "没有这条存证记录 / no such evidence record"
+#: Counts are 64-bit in the database and in format v1.
+MAX_COUNT = 2**63 - 1
 
 
 class LogPosition(Schema):
@@ -52,8 +54,8 @@ class DigestIn(Schema):
     alg: str = Field("sm3", description="sm3 or sha256")
     root: str = Field(description="Dataset hash value, 64 hex digits")
     check_code: str = Field(description="Hash check code, 12 hex digits")
-    file_count: int
-    total_bytes: int
+    file_count: int = Field(le=MAX_COUNT)
+    total_bytes: int = Field(le=MAX_COUNT)
     label: str = Field("", max_length=200)
 
 

@@ -84,7 +84,7 @@ def checkpoint_latest(request: HttpRequest) -> CheckpointOut:
 
 @router.get("/checkpoints/{size}", response=CheckpointOut, summary="The checkpoint at a size")
 def checkpoint_at(request: HttpRequest, size: int) -> CheckpointOut:
-    cp = selectors.checkpoint_at(size)
+    cp = selectors.checkpoint_at(size) if 0 < size <= selectors.published_size() else None
     if cp is None:
         raise HttpError(404, f"没有大小为 {size} 的检查点 / no checkpoint at size {size}")
     return _checkpoint_out(cp)

@@ -80,14 +80,31 @@ def log_publish(*, unless_recent: bool = False) -> Checkpoint | None:
     The statements are safe in the queue whatever happens here: ``log_sequencer`` retries
     anything left over.
     """
-    checkpoint = None
     try:
-        while (batch := log_integrate(unless_recent=unless_recent)) is not None:
-            checkpoint = batch
-            checkpoint_timestamp(checkpoint=checkpoint)
+        published = _publish_pending(unless_recent=unless_recent)
     except Exception:
         logger.exception("publishing the log failed; log_sequencer will retry")
-    return checkpoint
+        return None
+    return published[-1] if published else None
+
+
+def _publish_pending(*, unless_recent: bool = False) -> list[Checkpoint]:
+    """Integrate what is pending now and stamp each new checkpoint at once.
+
+    Only what is pending when it starts: one checkpoint, or one per ``DATAIP_LOG_BATCH`` of a
+    backlog. Statements arriving meanwhile wait for the next round, so a steady stream of
+    appends never keeps one caller integrating (and its checkpoints unstamped) for long.
+    """
+    # A plain read first: an idle log costs the database no lock and no write.
+    pending = PendingStatement.objects.count()
+    published = []
+    for _ in range(-(-pending // settings.DATAIP_LOG_BATCH)):
+        checkpoint = log_integrate(unless_recent=unless_recent)
+        if checkpoint is None:
+            break
+        checkpoint_timestamp(checkpoint=checkpoint)
+        published.append(checkpoint)
+    return published
 
 
 def log_integrate(*, limit: int | None = None, unless_recent: bool = False) -> Checkpoint | None:
@@ -168,10 +185,7 @@ def log_catch_up() -> int:
 
     What ``log_sequencer`` runs in a loop; returns how many checkpoints it stamped.
     """
-    # A plain read first: an idle log costs the database no lock and no write.
-    while PendingStatement.objects.exists() and log_integrate() is not None:
-        pass
-    stamped = 0
+    stamped = len(_publish_pending())
     for checkpoint in Checkpoint.objects.filter(timestamp__isnull=True).order_by("size"):
         stamped += checkpoint_timestamp(checkpoint=checkpoint)
     return stamped
