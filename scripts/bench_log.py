@@ -14,7 +14,7 @@ What is measured, on each database (see docs/benchmarks.md, "Transparency log"):
              from the append's commit to the storing, then the time-stamping, of the first
              checkpoint covering it                                  target p99 <= 1 s
   proofs     2,000 random indices at 1,000,000 leaves: selectors.inclusion_proof in-process
-             (the handler's work) and GET /api/log/proof/inclusion through Django's test Client
+             (the handler's work) and GET /api/v1/log/proof/inclusion through Django's test Client
                                                                      target p99 <= 5 ms (handler)
   memory     peak RSS of the proof-serving process at 10,000 and at 1,000,000 leaves
                                                                      target ratio <= 1.25
@@ -390,7 +390,7 @@ def worker_proofs(a: dict[str, Any]) -> dict[str, Any]:
             root=root,
         )
     client = Client(HTTP_HOST="localhost")
-    url = "/api/log/proof/inclusion"
+    url = "/api/v1/log/proof/inclusion"
     for i in indices[:50]:
         client.get(url, {"index": i})
     http = []
@@ -776,7 +776,7 @@ def _target_rows(
             pb["handler"]["p99"] <= TARGET_PROOF_P99_S,
         )
         target(
-            f"{db}: GET /api/log/proof/inclusion (test Client), {pb['size']:,} leaves",
+            f"{db}: GET /api/v1/log/proof/inclusion (test Client), {pb['size']:,} leaves",
             f"p50 {fmt_s(pb['http']['p50'])}, p99 {fmt_s(pb['http']['p99'])}",
             "(informative)",
             None,

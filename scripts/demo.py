@@ -168,7 +168,7 @@ def main() -> int:
 
 def serve(dataip: str, addr: str) -> NoReturn:
     print(
-        f"\nThe platform: http://{addr}/  (API: http://{addr}/api/docs)\nCtrl-C stops it.\n",
+        f"\nThe platform: http://{addr}/  (API: http://{addr}/api/v1/docs)\nCtrl-C stops it.\n",
         flush=True,
     )
     # This process becomes the server: Ctrl-C reaches it directly, as if typed at `dataip serve`.

@@ -308,7 +308,7 @@ class Server:
         while time.monotonic() < deadline:
             assert self.process.poll() is None, f"dataip serve exited:\n{self.output()}"
             try:
-                status, _, body = get(f"{self.base}/api/health")
+                status, _, body = get(f"{self.base}/api/v1/health")
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.1)
                 continue

@@ -55,7 +55,7 @@ def _digest_body(dataset: Path, alg: str = "sm3") -> dict:
 
 
 def _post_digest(api, body):
-    return api.post("/api/evidence/digest", body, content_type="application/json")
+    return api.post("/api/v1/evidence/digest", body, content_type="application/json")
 
 
 def test_record_by_hash_value_then_log_and_receipt(api, dataset, tmp_path):
@@ -75,11 +75,11 @@ def test_record_by_hash_value_then_log_and_receipt(api, dataset, tmp_path):
         "logged_at": statement["logged_at"],
     }
     assert "停车数据" not in json.dumps(statement) and "applicant" not in json.dumps(statement)
-    assert api.get(f"/api/evidence/{out['id']}/receipt").status_code == 409
+    assert api.get(f"/api/v1/evidence/{out['id']}/receipt").status_code == 409
     log_publish()
-    assert api.get(f"/api/evidence/{out['id']}").json()["log"] == {"index": 0}
-    assert [e["log"] for e in api.get("/api/evidence").json()] == [{"index": 0}]
-    r = api.get(f"/api/evidence/{out['id']}/receipt")
+    assert api.get(f"/api/v1/evidence/{out['id']}").json()["log"] == {"index": 0}
+    assert [e["log"] for e in api.get("/api/v1/evidence").json()] == [{"index": 0}]
+    r = api.get(f"/api/v1/evidence/{out['id']}/receipt")
     assert r.status_code == 200
     assert r["Content-Disposition"] == f'attachment; filename="receipt-{out["id"]}.json"'
     receipt = json.loads(r.content)
@@ -157,7 +157,7 @@ def test_mismatch_message_in_chinese_and_english(api, dataset):
     body = _digest_body(dataset) | {"check_code": "000000000000"}
     assert _post_digest(api, body).json()["detail"].startswith("哈希校验码不匹配")
     english = api.post(
-        "/api/evidence/digest", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+        "/api/v1/evidence/digest", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert english.json()["detail"].startswith("the hash check code does not match")
 
@@ -175,11 +175,11 @@ def test_record_by_manifest(api, dataset, tmp_path):
     manifest = tmp_path / "manifest.json"
     create_manifest(dataset, manifest)
     with manifest.open("rb") as f:
-        r = api.post("/api/evidence/manifest", {"manifest": f, "label": "p"})
+        r = api.post("/api/v1/evidence/manifest", {"manifest": f, "label": "p"})
     assert r.status_code == 201, r.content
     assert r.json()["root"] == reference.digest(dataset, "sm3").root.hex()
     assert r.json()["has_manifest"] and r.json()["source"] == "manifest"
-    download = api.get(f"/api/evidence/{r.json()['id']}/manifest")
+    download = api.get(f"/api/v1/evidence/{r.json()['id']}/manifest")
     assert b"".join(download.streaming_content) == manifest.read_bytes()
     assert download["Content-Disposition"].startswith("attachment;")
 
@@ -189,7 +189,7 @@ def test_record_by_manifest(api, dataset, tmp_path):
     [b"not json", b"{}", b'{"format": "dataip-manifest/1"}', json.dumps({"format": "x"}).encode()],
 )
 def test_malformed_manifests_are_400s(api, content):
-    r = api.post("/api/evidence/manifest", {"manifest": SimpleUploadedFile("m.json", content)})
+    r = api.post("/api/v1/evidence/manifest", {"manifest": SimpleUploadedFile("m.json", content)})
     assert r.status_code == 400
     assert r.json()["code"]
     assert not Evidence.objects.exists()
@@ -200,7 +200,7 @@ def test_a_manifest_over_the_limit_is_413(api, dataset, tmp_path, settings):
     create_manifest(dataset, manifest)
     settings.DATAIP_MANIFEST_MAX_BYTES = 100
     with manifest.open("rb") as f:
-        r = api.post("/api/evidence/manifest", {"manifest": f})
+        r = api.post("/api/v1/evidence/manifest", {"manifest": f})
     assert r.status_code == 413 and r.json()["code"] == "manifest_too_large"
 
 
@@ -209,25 +209,27 @@ def test_record_by_upload(api, dataset):
         SimpleUploadedFile("2024%2F01.csv", (dataset / "2024" / "01.csv").read_bytes()),
         SimpleUploadedFile("README.txt", (dataset / "README.txt").read_bytes()),
     ]
-    r = api.post("/api/evidence/upload?alg=sha256", {"file": files, "label": "上传"})
+    r = api.post("/api/v1/evidence/upload?alg=sha256", {"file": files, "label": "上传"})
     assert r.status_code == 201, r.content
     assert r.json()["root"] == reference.digest(dataset, "sha256").root.hex()
     assert r.json()["source"] == "upload" and r.json()["label"] == "上传"
     manifest = json.loads(
-        b"".join(api.get(f"/api/evidence/{r.json()['id']}/manifest").streaming_content)
+        b"".join(api.get(f"/api/v1/evidence/{r.json()['id']}/manifest").streaming_content)
     )
     assert [f["name"] for f in manifest["files"]] == ["2024/01.csv", "README.txt"]
 
 
 def test_upload_errors(api, client, dataset, settings):
     one = SimpleUploadedFile("a.csv", b"x" * 100)
-    assert api.post("/api/evidence/upload?alg=md5", {"file": [one]}).json()["code"] == "alg_unknown"
+    assert (
+        api.post("/api/v1/evidence/upload?alg=md5", {"file": [one]}).json()["code"] == "alg_unknown"
+    )
     settings.DATAIP_UPLOAD_MAX_BYTES = 50
-    r = api.post("/api/evidence/upload", {"file": [SimpleUploadedFile("a.csv", b"x" * 100)]})
+    r = api.post("/api/v1/evidence/upload", {"file": [SimpleUploadedFile("a.csv", b"x" * 100)]})
     assert r.status_code == 413
     assert not Evidence.objects.exists()
     client.logout()
-    assert client.post("/api/evidence/upload", {"file": [one]}).status_code == 401
+    assert client.post("/api/v1/evidence/upload", {"file": [one]}).status_code == 401
 
 
 def test_upload_needs_a_csrf_token(client, user, dataset):
@@ -235,7 +237,7 @@ def test_upload_needs_a_csrf_token(client, user, dataset):
 
     csrf_client = Client(enforce_csrf_checks=True)
     csrf_client.force_login(user)
-    r = csrf_client.post("/api/evidence/upload", {"file": [SimpleUploadedFile("a.csv", b"x")]})
+    r = csrf_client.post("/api/v1/evidence/upload", {"file": [SimpleUploadedFile("a.csv", b"x")]})
     assert r.status_code == 403
     assert not Evidence.objects.exists()
 
@@ -246,11 +248,11 @@ def test_records_are_private(api, client, dataset, django_user_model):
     other = django_user_model.objects.create_user("other", password="x")
     client.force_login(other)
     for path in ("", "/receipt", "/manifest"):
-        assert client.get(f"/api/evidence/{out['id']}{path}").status_code == 404
-    assert client.get("/api/evidence").json() == []
+        assert client.get(f"/api/v1/evidence/{out['id']}{path}").status_code == 404
+    assert client.get("/api/v1/evidence").json() == []
     client.logout()
-    assert client.get(f"/api/evidence/{out['id']}").status_code == 401
-    assert client.get("/api/evidence").status_code == 401
+    assert client.get(f"/api/v1/evidence/{out['id']}").status_code == 401
+    assert client.get("/api/v1/evidence").status_code == 401
     assert _post_digest(client, _digest_body(dataset)).status_code == 401
 
 

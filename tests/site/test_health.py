@@ -1,4 +1,4 @@
-"""``GET /api/health`` and the API's published description."""
+"""``GET /api/v1/health`` and the API's published description."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ EXPECTED_VENDOR = {
 
 @pytest.mark.django_db
 def test_health_reports_ok_version_and_database(client):
-    response = client.get("/api/health")
+    response = client.get("/api/v1/health")
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
@@ -31,22 +31,22 @@ def test_health_is_503_when_the_database_fails(client, monkeypatch, caplog):
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(connection, "cursor", broken_cursor)
-    response = client.get("/api/health")
+    response = client.get("/api/v1/health")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
     assert "health check: database query failed" in caplog.text
 
 
 def test_openapi_describes_the_api(client):
-    response = client.get("/api/openapi.json")
+    response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     schema = response.json()
     assert schema["info"]["title"] == "dataip"
     assert schema["info"]["version"] == dataip.__version__
-    assert set(schema["paths"]["/api/health"]) == {"get"}
+    assert set(schema["paths"]["/api/v1/health"]) == {"get"}
 
 
 def test_interactive_api_documentation(client):
-    response = client.get("/api/docs")
+    response = client.get("/api/v1/docs")
     assert response.status_code == 200
-    assert b"/api/openapi.json" in response.content
+    assert b"/api/v1/openapi.json" in response.content

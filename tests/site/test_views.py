@@ -35,7 +35,7 @@ def test_each_language_is_offered_in_its_own_name(client):
 
 def test_home_page_links_to_the_api_and_the_offline_tool(client):
     html = client.get("/").content.decode()
-    for href in ("/api/docs", "/docs/offline-tool/", "/docs/hash-format-v1/"):
+    for href in ("/api/v1/docs", "/docs/offline-tool/", "/docs/hash-format-v1/"):
         assert f'href="{href}"' in html
 
 

@@ -102,33 +102,33 @@ def test_tiles_and_checkpoint_responses(append, client):
 def test_an_empty_log(db, client):
     assert client.get("/log/checkpoint").status_code == 404
     assert client.get("/log/tile/0/000.p/1").status_code == 404
-    assert client.get("/api/log/checkpoint").status_code == 404
+    assert client.get("/api/v1/log/checkpoint").status_code == 404
 
 
 def test_inclusion_and_consistency_proofs_over_the_api(append, client):
     append(5)
     append(6)
     hashes = [bytes.fromhex(h) for h in LogEntry.objects.values_list("leaf_hash", flat=True)]
-    r = client.get("/api/log/proof/inclusion", {"index": 3, "tree_size": 5})
+    r = client.get("/api/v1/log/proof/inclusion", {"index": 3, "tree_size": 5})
     assert r.status_code == 200
     assert r.json()["hashes"] == [h.hex() for h in reference.audit_path("sha256", hashes[:5], 3)]
-    r = client.get("/api/log/proof/inclusion", {"leaf_hash": hashes[7].hex()})
+    r = client.get("/api/v1/log/proof/inclusion", {"leaf_hash": hashes[7].hex()})
     assert r.json()["index"] == 7 and r.json()["tree_size"] == 11
-    root = bytes.fromhex(client.get("/api/log/checkpoint").json()["root"])
+    root = bytes.fromhex(client.get("/api/v1/log/checkpoint").json()["root"])
     assert reference.inclusion_ok(
         "sha256", 7, 11, hashes[7], [bytes.fromhex(h) for h in r.json()["hashes"]], root
     )
-    r = client.get("/api/log/proof/consistency", {"first": 5, "second": 11})
+    r = client.get("/api/v1/log/proof/consistency", {"first": 5, "second": 11})
     assert r.json()["hashes"] == [h.hex() for h in reference.consistency_path("sha256", hashes, 5)]
-    assert client.get("/api/log/checkpoints/5").json()["size"] == 5
-    assert client.get("/api/log/checkpoints/6").status_code == 404
-    assert client.get(f"/api/log/checkpoints/{2**70}").status_code == 404
-    assert client.get(f"/api/log/entries/{2**70}").status_code == 404
-    assert client.get("/api/log/proof/inclusion", {"index": 2**70}).status_code == 400
+    assert client.get("/api/v1/log/checkpoints/5").json()["size"] == 5
+    assert client.get("/api/v1/log/checkpoints/6").status_code == 404
+    assert client.get(f"/api/v1/log/checkpoints/{2**70}").status_code == 404
+    assert client.get(f"/api/v1/log/entries/{2**70}").status_code == 404
+    assert client.get("/api/v1/log/proof/inclusion", {"index": 2**70}).status_code == 400
     assert (
         client.get(f"/log/tile/0/x{'9' * 3}/x999/x999/x999/x999/x999/x999/001").status_code == 404
     )
-    entry = client.get("/api/log/entries/10").json()
+    entry = client.get("/api/v1/log/entries/10").json()
     assert entry["statement"]["type"] == "test/v1" and entry["leaf_hash"] == hashes[10].hex()
 
 
@@ -149,25 +149,25 @@ def test_inclusion_and_consistency_proofs_over_the_api(append, client):
 )
 def test_bad_proof_requests_are_400s(append, client, path, params, code):
     append(11)
-    r = client.get(f"/api/log/proof/{path}", params)
+    r = client.get(f"/api/v1/log/proof/{path}", params)
     assert r.status_code == 400
     assert r.json()["code"] == code
-    english = client.get(f"/api/log/proof/{path}", params, HTTP_ACCEPT_LANGUAGE="en")
+    english = client.get(f"/api/v1/log/proof/{path}", params, HTTP_ACCEPT_LANGUAGE="en")
     assert english.json()["detail"].isascii()
 
 
 def test_malformed_proof_parameters_are_4xx(append, client):
     append(2)
-    assert client.get("/api/log/proof/inclusion", {"index": "x"}).status_code == 422
-    assert client.get("/api/log/proof/inclusion", {"leaf_hash": "zz"}).status_code == 422
-    assert client.get("/api/log/entries/2").status_code == 404
+    assert client.get("/api/v1/log/proof/inclusion", {"index": "x"}).status_code == 422
+    assert client.get("/api/v1/log/proof/inclusion", {"leaf_hash": "zz"}).status_code == 422
+    assert client.get("/api/v1/log/entries/2").status_code == 404
 
 
 def test_every_checkpoint_is_time_stamped_and_openssl_accepts_the_token(append, client, tmp_path):
     append(2)
     cp = Checkpoint.objects.get()
     assert cp.timestamp is not None and cp.timestamped_at is not None
-    api = client.get("/api/log/checkpoint").json()
+    api = client.get("/api/v1/log/checkpoint").json()
     assert base64.b64decode(api["timestamp"]) == bytes(cp.timestamp)
     openssl = shutil.which("openssl")
     assert openssl, "openssl is needed to check time stamps independently"

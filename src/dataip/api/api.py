@@ -1,16 +1,19 @@
-"""The one ``NinjaAPI`` of the platform, mounted at ``/api/``.
+"""The one ``NinjaAPI`` of the platform, mounted at ``/api/v1/``.
 
 Each domain app exposes a ``router`` in its ``api.py``; it is added here, under the app's name.
-OpenAPI: ``/api/openapi.json``; interactive documentation: ``/api/docs``.
+OpenAPI: ``/api/v1/openapi.json``; interactive documentation: ``/api/v1/docs``.
 """
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 import dataip
+from dataip.accounts import api as accounts_api
 from dataip.api import health
 from dataip.core.errors import DataipError
 from dataip.evidence import api as evidence_api
+from dataip.publication import api as publication_api
+from dataip.registry import api as registry_api
 from dataip.transparency import api as transparency_api
 
 api = NinjaAPI(
@@ -20,10 +23,14 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", health.router)
+api.add_router("/accounts", accounts_api.router)
 api.add_router("/log", transparency_api.router)
 api.add_router("/evidence", evidence_api.router)
+api.add_router("/applications", registry_api.router)
+api.add_router("/review", registry_api.review_router)
+api.add_router("/public", publication_api.router)
 
-#: Error codes answered with another status than 400.
+#: Error codes answered with another status than the error class's own.
 STATUS = {
     "upload_too_large": 413,
     "upload_too_many_files": 413,
@@ -40,8 +47,6 @@ def request_language(request: HttpRequest) -> str:
 @api.exception_handler(DataipError)
 def dataip_error(request: HttpRequest, exc: DataipError) -> HttpResponse:
     """Bad input: a 4xx with the stable code and the message in the request's language."""
-    return api.create_response(
-        request,
-        {"code": exc.code, "detail": exc.message(request_language(request))},
-        status=STATUS.get(exc.code, 400),
-    )
+    body: dict[str, object] = {"code": exc.code, "detail": exc.message(request_language(request))}
+    body.update(exc.extra)
+    return api.create_response(request, body, status=STATUS.get(exc.code, exc.status))

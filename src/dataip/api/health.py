@@ -1,4 +1,4 @@
-"""``GET /api/health``: is the process up and can it reach its database."""
+"""``GET /api/v1/health``: is the process up and can it reach its database."""
 
 import logging
 from typing import Literal

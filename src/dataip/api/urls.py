@@ -1,4 +1,4 @@
-"""URLs of the API, included by the site at ``/api/``."""
+"""URLs of the API, included by the site at ``/api/v1/``."""
 
 from django.urls import path
 

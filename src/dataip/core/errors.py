@@ -491,6 +491,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
 LANGUAGES = ("zh", "en", "both")
 
 
+def register_messages(messages: dict[str, tuple[str, str]]) -> None:
+    """Add the message table of a layer above the core (a platform app's ``errors.py``).
+
+    Codes are global: a code registered twice is a programming error.
+    """
+    clash = MESSAGES.keys() & messages.keys()
+    if clash:  # pragma: no cover - programming error
+        raise KeyError(f"message codes registered twice: {sorted(clash)}")
+    MESSAGES.update(messages)
+
+
 class Text(NamedTuple):
     """A message parameter that is itself translated: rendered in the message's language."""
 
@@ -499,7 +510,14 @@ class Text(NamedTuple):
 
 
 class DataipError(Exception):
-    """Base of every error the core raises; ``code`` is stable, the text is translated."""
+    """Base of every error the core raises; ``code`` is stable, the text is translated.
+
+    ``status`` is the HTTP status the platform answers with; ``extra`` holds fields the API adds
+    to its error body (such as the current state of a refused transition).
+    """
+
+    status = 400
+    extra: dict[str, object] = {}  # noqa: RUF012 - read-only default, replaced per instance
 
     def __init__(self, code: str, **params: object) -> None:
         if code not in MESSAGES:  # pragma: no cover - programming error

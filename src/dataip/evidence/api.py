@@ -1,6 +1,6 @@
-"""``/api/evidence/``: the signed-in user's evidence records and their receipts.
+"""``/api/v1/evidence/``: the signed-in user's evidence records and their receipts.
 
-Uploads of files to hash (``POST /api/evidence/upload``) are a plain Django view
+Uploads of files to hash (``POST /api/v1/evidence/upload``) are a plain Django view
 (``views.upload``): the files must be hashed while they stream, which needs the upload handler
 installed before anything reads the request body, and django-ninja reads it first.
 """

@@ -7,9 +7,10 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
+from dataip.accounts.models import User
 from dataip.core.receipt import build_receipt
 from dataip.evidence.models import Evidence
 from dataip.transparency import selectors as log

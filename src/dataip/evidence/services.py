@@ -15,10 +15,10 @@ import uuid
 from typing import IO
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
+from dataip.accounts.models import User
 from dataip.core.errors import InputError, UnsupportedAlgorithm
 from dataip.core.hashing import ALGORITHMS, DatasetDigest, check_code
 from dataip.core.manifest import manifest_text, read_manifest

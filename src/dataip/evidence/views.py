@@ -1,9 +1,9 @@
-"""``POST /api/evidence/upload``: files hashed while they stream, then recorded.
+"""``POST /api/v1/evidence/upload``: files hashed while they stream, then recorded.
 
 Multipart form: one ``file`` part per file, its filename the file's path in the dataset,
 percent-encoded UTF-8 (a browser sends ``encodeURIComponent(file.webkitRelativePath)``);
 optional fields ``alg`` (sm3 or sha256, in the query string, since the fields arrive after the
-files) and ``label``. Answers as ``POST /api/evidence/digest`` does.
+files) and ``label``. Answers as ``POST /api/v1/evidence/digest`` does.
 """
 
 from __future__ import annotations

@@ -50,8 +50,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "dataip.accounts",
     "dataip.transparency",
     "dataip.evidence",
+    "dataip.workdays",
+    "dataip.registry",
+    "dataip.publication",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +198,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = None
 DATAIP_MANIFEST_MAX_BYTES = env_int("DATAIP_MANIFEST_MAX_BYTES", default=256 << 20, minimum=1)
 
 # --- Authentication -------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "/accounts/login/"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     # Kept to verify (and upgrade on sign-in) hashes made before Argon2 was first.
@@ -206,6 +212,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Registration workflow ------------------------------------------------------------------
+# DATAIP_CLOCK_OVERRIDE=1 lets `dataip manage registry_tick --now ISO-TIME` act at another time
+# (demonstrations and tests); never in production.
+DATAIP_CLOCK_OVERRIDE = env_bool("DATAIP_CLOCK_OVERRIDE", default=False)
+# Largest sample file (CSV, XLSX, JSON) and largest material file accepted.
+DATAIP_SAMPLE_MAX_BYTES = env_int("DATAIP_SAMPLE_MAX_BYTES", default=20 << 20, minimum=1)
+DATAIP_MATERIAL_MAX_BYTES = env_int("DATAIP_MATERIAL_MAX_BYTES", default=50 << 20, minimum=1)
+# A request carrying a material upload is read into memory up to this size.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Mail -----------------------------------------------------------------------------------
+# Notifications of application events. DATAIP_SMTP_HOST set: SMTP; else each mail is written as
+# a file under <data dir>/mail/ (so the demo shows them without a mail server).
+DATAIP_SMTP_HOST = env_str("DATAIP_SMTP_HOST", "")
+DEFAULT_FROM_EMAIL = env_str("DATAIP_MAIL_FROM", "dataip <noreply@dataip.localhost>")
+if DATAIP_SMTP_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = DATAIP_SMTP_HOST
+    EMAIL_PORT = env_int("DATAIP_SMTP_PORT", default=587)
+    EMAIL_HOST_USER = env_str("DATAIP_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("DATAIP_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("DATAIP_SMTP_TLS", default=True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATAIP_DATA_DIR / "mail"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

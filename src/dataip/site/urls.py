@@ -11,8 +11,8 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("docs/<slug:name>/", views.document, name="document"),
     # Before the API: a plain view, see dataip/evidence/views.py.
-    path("api/evidence/upload", evidence_views.upload, name="evidence-upload"),
-    path("api/", include("dataip.api.urls")),
+    path("api/v1/evidence/upload", evidence_views.upload, name="evidence-upload"),
+    path("api/v1/", include("dataip.api.urls")),
     path("log/", include("dataip.transparency.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

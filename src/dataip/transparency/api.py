@@ -1,4 +1,4 @@
-"""``/api/log/``: the log's checkpoint, entries and proofs as JSON (public)."""
+"""``/api/v1/log/``: the log's checkpoint, entries and proofs as JSON (public)."""
 
 from __future__ import annotations
 

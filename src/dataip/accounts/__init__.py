@@ -1,0 +1,1 @@
+"""Accounts: users, registrants (登记主体), roles, API tokens, sign-in (local and OIDC)."""

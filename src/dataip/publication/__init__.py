@@ -1,0 +1,1 @@
+"""Publication: what the public sees of the registry (publicity, announcements, objections)."""

@@ -1,0 +1,1 @@
+"""The registry: applications, materials, samples, the review workflow, numbers."""

@@ -1,0 +1,4 @@
+from ninja import Router
+
+router = Router(tags=["applications"])
+review_router = Router(tags=["review"])

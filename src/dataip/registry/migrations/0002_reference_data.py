@@ -1,0 +1,15 @@
+"""GB/T 4754-2017, Guangdong's rules and its grounds for refusal (see registry/reference.py)."""
+
+from django.db import migrations
+
+from dataip.registry.reference import reference_load
+
+
+def load(apps, schema_editor):
+    reference_load(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("registry", "0001_initial")]
+
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
