@@ -143,7 +143,11 @@ def _serve(args: list[str]) -> int:
         # The control socket defaults to one path per user: two instances would collide.
         "--no-control-socket",
     ]
-    helpers = {"sequencer": [sys.executable, "-m", "dataip", "manage", "log_sequencer"]}
+    helpers = {
+        "sequencer": [sys.executable, "-m", "dataip", "manage", "log_sequencer"],
+        # Deadlines: deemed withdrawals and registrations after publicity, once a minute.
+        "scheduler": [sys.executable, "-m", "dataip", "manage", "registry_tick", "--every", "60"],
+    }
     if options.task_worker:
         helpers["worker"] = [sys.executable, "-m", "dataip", "manage", "db_worker", "--no-reload"]
     sys.stderr.write(f"dataip: serving http://{options.addr}/ (Ctrl-C stops)\n")

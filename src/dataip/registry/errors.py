@@ -31,8 +31,8 @@ register_messages(
         "field_unknown": ("没有字段“{field}”", "there is no field '{field}'"),
         "field_invalid": ("“{label}”填写有误：{problem}", "{label} is not valid: {problem}"),
         "industry_unknown": (
-            "行业大类“{code}”不在 GB/T 4754-2017 中",
-            "industry division '{code}' is not in GB/T 4754-2017",
+            "行业大类“{value}”不在 GB/T 4754-2017 中",
+            "industry division '{value}' is not in GB/T 4754-2017",
         ),
         "industry_mismatch": (
             "行业大类“{division}”不属于门类“{section}”（它属于门类“{actual}”）",
@@ -51,7 +51,7 @@ register_messages(
             "驳回须选择至少一项不予登记情形",
             "a rejection must name at least one ground",
         ),
-        "ground_unknown": ("不予登记情形“{code}”不存在", "there is no ground '{code}'"),
+        "ground_unknown": ("不予登记情形“{value}”不存在", "there is no ground '{value}'"),
         "refiling_justification_required": (
             "本登记主体曾撤回同一数据的登记申请（{number}），重新申请须说明理由",
             "this registrant withdrew an application for the same data ({number}): "
@@ -84,6 +84,11 @@ register_messages(
             "未开启时钟覆盖设置（DATAIP_CLOCK_OVERRIDE），不能指定 --now",
             "--now is accepted only when the clock override setting (DATAIP_CLOCK_OVERRIDE) is on",
         ),
+        "file_too_large": (
+            "文件“{name}”超过了 {limit} 字节的上限",
+            "the file '{name}' exceeds the limit of {limit} bytes",
+        ),
+        "too_many_files": ("最多可上传 {limit} 个文件", "at most {limit} files can be uploaded"),
         "number_format": (
             "编号格式配置有误：{problem}",
             "the number format is misconfigured: {problem}",
@@ -102,6 +107,10 @@ class NotFound(RegistryError):
 
 class Forbidden(RegistryError):
     status = 403
+
+
+class TooLarge(RegistryError):
+    status = 413
 
 
 class StateConflict(RegistryError):

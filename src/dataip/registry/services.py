@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -118,10 +119,10 @@ def _transition(
         if locked is None:
             raise NotFound("application_not_found")
         role = role_of(actor, locked)
+        if role in (None, Role.PUBLIC) and locked.status != Status.PUBLICITY:
+            # Outsiders learn nothing of an application that is not public, not even its state.
+            raise NotFound("application_not_found")
         if role is None or role not in rule.roles:
-            if role in (None, Role.PUBLIC) and locked.status not in (Status.PUBLICITY,):
-                # Outsiders learn nothing of an application that is not public.
-                raise NotFound("application_not_found")
             raise Forbidden("application_forbidden", action=rule.label)
         if locked.status not in rule.sources:
             raise StateConflict(
@@ -236,10 +237,11 @@ def application_create(*, actor: User, data_name: str = "") -> Application:
         raise Forbidden("application_forbidden", action=Text("申请登记", "apply for registration"))
     if not actor.is_real_name_complete:
         raise RegistryError("real_name_required")
+    assert actor.registrant is not None  # noqa: S101 - implied by is_real_name_complete
     with transaction.atomic():
         application = Application.objects.create(
             jurisdiction=default_jurisdiction(),
-            registrant_id=actor.registrant_id,
+            registrant=actor.registrant,
             created_by=actor,
             data_name=_text("data_name", data_name),
         )
@@ -378,7 +380,7 @@ def _division(name: str, value: object, application: Application) -> IndustryDiv
         section, code = value.get("section"), value.get("division")
     division = IndustryDivision.objects.select_related("section").filter(pk=str(code)).first()
     if division is None:
-        raise RegistryError("industry_unknown", code=str(code))
+        raise RegistryError("industry_unknown", value=str(code))
     if section not in (None, "") and division.section_id != section:
         raise RegistryError(
             "industry_mismatch", division=division.code, section=section, actual=division.section_id
@@ -506,7 +508,7 @@ def material_delete(*, actor: User, material: Material) -> None:
         if deleted is None:
             raise NotFound("application_not_found")
         deleted.delete()
-        transaction.on_commit(lambda: deleted.file.delete(save=False))
+        transaction.on_commit(functools.partial(deleted.file.delete, save=False))
         return _Change()
 
     _transition(action=Action.EDIT, actor=actor, application=material.application, apply=apply)
@@ -530,9 +532,9 @@ def sample_upload(
     def apply(locked: Application, moment: datetime.datetime) -> _Change:
         content, digest = _store(name, data)
         old = list(Sample.objects.filter(application=locked, purpose=purpose))
-        for sample in old:
-            sample.delete()
-            transaction.on_commit(lambda sample=sample: sample.file.delete(save=False))
+        for replaced in old:
+            replaced.delete()
+            transaction.on_commit(functools.partial(replaced.file.delete, save=False))
         sample = Sample(
             application=locked,
             purpose=purpose,
@@ -759,7 +761,7 @@ def _grounds(jurisdiction: Jurisdiction, codes: Iterable[str]) -> list[Ground]:
     found = {g.code: g for g in Ground.objects.filter(jurisdiction=jurisdiction, code__in=codes)}
     for code in codes:
         if code not in found or not found[code].active:
-            raise RegistryError("ground_unknown", code=code)
+            raise RegistryError("ground_unknown", value=code)
     return [found[code] for code in codes]
 
 

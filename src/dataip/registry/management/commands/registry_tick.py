@@ -9,10 +9,14 @@ tests and is refused unless ``DATAIP_CLOCK_OVERRIDE=1``.
 from __future__ import annotations
 
 import datetime
+import signal
+import time
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections
 from django.utils import timezone
 
 from dataip.registry.services import registry_tick
@@ -25,6 +29,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--now",
             help="the time to act at, ISO 8601 (only with DATAIP_CLOCK_OVERRIDE=1)",
+        )
+        parser.add_argument(
+            "--every",
+            type=float,
+            default=0,
+            help="run again every this many seconds until stopped (as under dataip serve)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,6 +51,30 @@ class Command(BaseCommand):
                 raise CommandError(f"--now: not an ISO 8601 time: {options['now']!r}") from None
             if timezone.is_naive(now):
                 now = timezone.make_aware(now)
+        if options["every"] > 0:
+            self._loop(options["every"])
+            return
+        self._tick(now)
+
+    def _loop(self, every: float) -> None:
+        stopping: list[int] = []
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            stopping.append(signum)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        while not stopping:
+            close_old_connections()
+            try:
+                self._tick(None)
+            except Exception as e:
+                self.stderr.write(f"registry_tick: {e}")
+            deadline = time.monotonic() + every
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(min(1.0, every))
+
+    def _tick(self, now: datetime.datetime | None) -> None:
         report = registry_tick(now=now)
         for number in report.deemed_withdrawn:
             self.stdout.write(f"deemed withdrawn: {number}")
