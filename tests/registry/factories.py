@@ -199,7 +199,10 @@ class World:
     def application_in(  # noqa: PLR0911 - one exit per state, in workflow order
         self, status: str, *, objection: bool = False
     ) -> Application:
-        """An application of ``self.applicant`` brought to ``status`` through the services."""
+        """An application of ``self.applicant`` brought to ``status`` through the services.
+
+        ``objection``: in publicity, with an open objection filed by ``self.public``.
+        """
         application = application_complete(self.applicant)
         if status == Status.DRAFT:
             return application
@@ -239,7 +242,7 @@ class World:
         application = services.application_start_publicity(
             actor=self.examiner, application=application, now=T0
         )
-        if objection:
+        if objection and status == Status.PUBLICITY:
             self.objection(application)
         if status == Status.REGISTERED:
             services.registry_tick(now=AFTER_PUBLICITY)

@@ -22,10 +22,10 @@ from dataip.registry.numbers import mod11_2
 from .factories import AFTER_PUBLICITY, AMENDMENT_DUE, T0, World, application_complete, at
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row-lock races need PostgreSQL"
-    ),
+    # Transactional (threads see each other's commits); the seeded reference data and calendar
+    # are restored at the start of each test.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row-lock races need PostgreSQL"),
 ]
 
 
@@ -38,7 +38,7 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
         try:
             barrier.wait()
             results[i] = call()
-        except Exception as e:  # noqa: BLE001 - the test inspects what each thread raised
+        except Exception as e:
             results[i] = e
         finally:
             connections.close_all()
@@ -65,9 +65,7 @@ def test_numbers_are_unique_and_gapless_under_concurrent_submissions_and_approva
     assert numbers == [f"SJ44002025{n:07d}" for n in range(1, 9)]
     for application in drafts:
         services.application_start_review(actor=world.examiner, application=application, now=T0)
-        services.application_start_publicity(
-            actor=world.examiner, application=application, now=T0
-        )
+        services.application_start_publicity(actor=world.examiner, application=application, now=T0)
     # Four schedulers at once: every application registered exactly once, numbers gapless.
     reports = race(*[lambda: services.registry_tick(now=AFTER_PUBLICITY) for _ in range(4)])
     assert not [r for r in reports if isinstance(r, Exception)]
@@ -121,15 +119,15 @@ def test_two_examiners_acting_at_once():
 def test_a_deadline_firing_while_the_applicant_resubmits():
     world = World()
     outcomes = set()
+    last_minute = at(AMENDMENT_DUE.year, AMENDMENT_DUE.month, AMENDMENT_DUE.day, 23, 59)
+    just_after = at(AMENDMENT_DUE.year, AMENDMENT_DUE.month, AMENDMENT_DUE.day + 1, 0, 0)
     for _ in range(6):
         application = world.application_in(Status.AMENDMENT_REQUESTED)
-        last_minute = at(AMENDMENT_DUE.year, AMENDMENT_DUE.month, AMENDMENT_DUE.day, 23, 59)
-        just_after = at(AMENDMENT_DUE.year, AMENDMENT_DUE.month, AMENDMENT_DUE.day + 1, 0, 0)
         resubmitted, tick = race(
-            lambda a=application: services.application_resubmit(
-                actor=world.applicant, application=a, now=last_minute
+            lambda a=application, t=last_minute: services.application_resubmit(
+                actor=world.applicant, application=a, now=t
             ),
-            lambda: services.registry_tick(now=just_after),
+            lambda t=just_after: services.registry_tick(now=t),
         )
         application.refresh_from_db()
         assert not isinstance(tick, Exception)

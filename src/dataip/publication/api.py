@@ -9,11 +9,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -85,7 +85,9 @@ def _plain(record: Any) -> dict[str, Any]:
 
 
 @router.get("/publicity", response=list[PublicityOut], summary="Applications in publicity")
-def publicity_list(request: HttpRequest, offset: int = Field(0, ge=0)) -> list[dict[str, Any]]:
+def publicity_list(
+    request: HttpRequest, offset: Annotated[int, Field(ge=0, le=10**9)] = 0
+) -> list[dict[str, Any]]:
     return [_plain(r) for r in selectors.publicity_list(offset=offset)]
 
 
@@ -104,8 +106,8 @@ def objection_file(
     request: HttpRequest,
     number: str,
     reasons: Form[str],
-    files: File[list[UploadedFile]] | None = None,
-) -> tuple[int, ObjectionFiledOut]:
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> Status[ObjectionFiledOut]:
     """With reasons and evidence files (PDF or scans), during the publicity period."""
     uploads = files or []
     if len(uploads) > _MAX_OBJECTION_FILES:
@@ -120,11 +122,13 @@ def objection_file(
         reasons=reasons,
         files=data,
     )
-    return 201, ObjectionFiledOut(id=objection.uuid, filed_at=objection.filed_at)
+    return Status(201, ObjectionFiledOut(id=objection.uuid, filed_at=objection.filed_at))
 
 
 @router.get("/announcements", response=list[RegisteredOut], summary="Registration announcements")
-def announcement_list(request: HttpRequest, offset: int = Field(0, ge=0)) -> list[dict[str, Any]]:
+def announcement_list(
+    request: HttpRequest, offset: Annotated[int, Field(ge=0, le=10**9)] = 0
+) -> list[dict[str, Any]]:
     return [_plain(r) for r in selectors.announcement_list(offset=offset)]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -189,6 +189,18 @@ def _field_value(application: Application, name: str) -> Any:
     return value
 
 
+def _material_out(material: Material) -> MaterialOut:
+    return MaterialOut(
+        id=material.pk,
+        kind=material.kind,
+        name=material.original_name,
+        content_type=material.content_type,
+        size=material.size,
+        sha256=material.sha256,
+        uploaded_at=material.uploaded_at,
+    )
+
+
 def _sample_out(sample: Sample) -> SampleOut:
     return SampleOut(
         purpose=sample.purpose,
@@ -225,18 +237,7 @@ def application_out(request: HttpRequest, application: Application) -> Applicati
             "file_count": evidence.file_count,
             "total_bytes": evidence.total_bytes,
         },
-        materials=[
-            MaterialOut(
-                id=m.pk,
-                kind=m.kind,
-                name=m.original_name,
-                content_type=m.content_type,
-                size=m.size,
-                sha256=m.sha256,
-                uploaded_at=m.uploaded_at,
-            )
-            for m in application.materials.all()
-        ],
+        materials=[_material_out(m) for m in application.materials.all()],
         samples=[_sample_out(s) for s in application.samples.all()],
         amendment_due=application.amendment_due,
         defects=selectors.application_defects(application),
@@ -281,9 +282,9 @@ def application_list(request: HttpRequest) -> list[ApplicationOut]:
 
 
 @router.post("", response={201: ApplicationOut}, summary="Start a draft")
-def application_create(request: HttpRequest, body: CreateIn) -> tuple[int, ApplicationOut]:
+def application_create(request: HttpRequest, body: CreateIn) -> Status[ApplicationOut]:
     application = services.application_create(actor=_user(request), data_name=body.data_name)
-    return 201, application_out(request, application)
+    return Status(201, application_out(request, application))
 
 
 @router.get("/{uuid:application_id}", response=ApplicationOut, summary="One application")
@@ -326,7 +327,7 @@ def material_upload(
     application_id: uuid.UUID,
     kind: Form[str],
     file: File[UploadedFile],
-) -> tuple[int, MaterialOut]:
+) -> Status[MaterialOut]:
     material = services.material_upload(
         actor=_user(request),
         application=_get(request, application_id),
@@ -334,15 +335,7 @@ def material_upload(
         name=file.name or "file",
         data=read_upload(file, settings.DATAIP_MATERIAL_MAX_BYTES),
     )
-    return 201, MaterialOut(
-        id=material.pk,
-        kind=material.kind,
-        name=material.original_name,
-        content_type=material.content_type,
-        size=material.size,
-        sha256=material.sha256,
-        uploaded_at=material.uploaded_at,
-    )
+    return Status(201, _material_out(material))
 
 
 @router.get("/{uuid:application_id}/materials/{int:material_id}", summary="Download a material")
@@ -372,12 +365,12 @@ def _attachment(material: Material) -> FileResponse:
 )
 def material_delete(
     request: HttpRequest, application_id: uuid.UUID, material_id: int
-) -> tuple[int, None]:
+) -> Status[None]:
     material = selectors.material_get(
         user=request.user, application_id=application_id, material_id=material_id
     )
     services.material_delete(actor=_user(request), material=material)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -387,7 +380,7 @@ def material_delete(
 )
 def sample_upload(
     request: HttpRequest, application_id: uuid.UUID, purpose: str, file: File[UploadedFile]
-) -> tuple[int, SampleOut]:
+) -> Status[SampleOut]:
     """CSV, XLSX or JSON; review needs >= 50 records, display >= 3 (purpose: review, display)."""
     sample = services.sample_upload(
         actor=_user(request),
@@ -396,7 +389,7 @@ def sample_upload(
         name=file.name or "sample",
         data=read_upload(file, settings.DATAIP_SAMPLE_MAX_BYTES),
     )
-    return 201, _sample_out(sample)
+    return Status(201, _sample_out(sample))
 
 
 @router.get("/{uuid:application_id}/form.pdf", summary="The application form to stamp")

@@ -9,7 +9,7 @@ register_messages(
         "application_not_found": ("没有这件登记申请", "no such application"),
         "application_state": (
             "申请当前状态为“{state}”，不能{action}",
-            "the application is {state}: it cannot be {action}",
+            "the application is {state}: {action} is not possible in this state",
         ),
         "application_stale": (
             "申请已被他人修改（当前版本 {current}，您提交的是版本 {given}），请刷新后再试",
@@ -18,7 +18,7 @@ register_messages(
         ),
         "application_forbidden": (
             "您无权{action}这件申请",
-            "you may not {action} this application",
+            "{action} of this application is not permitted to you",
         ),
         "application_incomplete": (
             "申请尚不完整，缺少 {count} 项：{items}",

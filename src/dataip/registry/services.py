@@ -234,7 +234,7 @@ def default_jurisdiction() -> Jurisdiction:
 def application_create(*, actor: User, data_name: str = "") -> Application:
     """Start a draft for the registrant the applicant acts for."""
     if actor.is_examiner or actor.is_administrator:
-        raise Forbidden("application_forbidden", action=Text("申请登记", "apply for registration"))
+        raise Forbidden("application_forbidden", action=Text("申请登记", "an application"))
     if not actor.is_real_name_complete:
         raise RegistryError("real_name_required")
     assert actor.registrant is not None  # noqa: S101 - implied by is_real_name_complete

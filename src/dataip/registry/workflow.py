@@ -61,13 +61,13 @@ def _rule(  # noqa: PLR0917 - one row of the table below, read left to right
 S = Status
 TRANSITIONS: dict[Action, Rule] = {
     Action.EDIT: _rule(
-        {Role.APPLICANT}, {S.DRAFT, S.AMENDMENT_REQUESTED}, None, None, "修改", "edited"
+        {Role.APPLICANT}, {S.DRAFT, S.AMENDMENT_REQUESTED}, None, None, "修改", "editing"
     ),
     Action.SUBMIT: _rule(
-        {Role.APPLICANT}, {S.DRAFT}, S.SUBMITTED, Event.SUBMITTED, "提交", "submitted"
+        {Role.APPLICANT}, {S.DRAFT}, S.SUBMITTED, Event.SUBMITTED, "提交", "submission"
     ),
     Action.WITHDRAW: _rule(
-        {Role.APPLICANT}, {S.SUBMITTED}, S.WITHDRAWN, Event.WITHDRAWN, "撤回", "withdrawn"
+        {Role.APPLICANT}, {S.SUBMITTED}, S.WITHDRAWN, Event.WITHDRAWN, "撤回", "withdrawal"
     ),
     Action.START_REVIEW: _rule(
         {Role.EXAMINER},
@@ -75,7 +75,7 @@ TRANSITIONS: dict[Action, Rule] = {
         S.UNDER_REVIEW,
         Event.REVIEW_STARTED,
         "开始审核",
-        "taken up for review",
+        "taking up for review",
     ),
     Action.REQUEST_AMENDMENT: _rule(
         {Role.EXAMINER},
@@ -83,7 +83,7 @@ TRANSITIONS: dict[Action, Rule] = {
         S.AMENDMENT_REQUESTED,
         Event.AMENDMENT_REQUESTED,
         "要求补正",
-        "sent back for amendment",
+        "an amendment request",
     ),
     Action.RESUBMIT: _rule(
         {Role.APPLICANT},
@@ -91,7 +91,7 @@ TRANSITIONS: dict[Action, Rule] = {
         S.SUBMITTED,
         Event.RESUBMITTED,
         "补正后重新提交",
-        "resubmitted",
+        "resubmission",
     ),
     Action.DEEM_WITHDRAWN: _rule(
         {Role.SYSTEM},
@@ -99,7 +99,7 @@ TRANSITIONS: dict[Action, Rule] = {
         S.DEEMED_WITHDRAWN,
         Event.DEEMED_WITHDRAWN,
         "视为撤回",
-        "deemed withdrawn",
+        "deemed withdrawal",
     ),
     Action.START_PUBLICITY: _rule(
         {Role.EXAMINER},
@@ -107,13 +107,13 @@ TRANSITIONS: dict[Action, Rule] = {
         S.PUBLICITY,
         Event.PUBLICISED,
         "进入公示",
-        "put into publicity",
+        "publicity",
     ),
     Action.REJECT: _rule(
-        {Role.EXAMINER}, {S.UNDER_REVIEW}, S.REJECTED, Event.REJECTED, "驳回", "rejected"
+        {Role.EXAMINER}, {S.UNDER_REVIEW}, S.REJECTED, Event.REJECTED, "驳回", "rejection"
     ),
     Action.FILE_OBJECTION: _rule(
-        {Role.PUBLIC}, {S.PUBLICITY}, None, Event.OBJECTION_FILED, "提出异议", "objected to"
+        {Role.PUBLIC}, {S.PUBLICITY}, None, Event.OBJECTION_FILED, "提出异议", "an objection"
     ),
     Action.RESOLVE_OBJECTION: _rule(
         {Role.EXAMINER},
@@ -121,10 +121,10 @@ TRANSITIONS: dict[Action, Rule] = {
         None,
         Event.OBJECTION_RESOLVED,
         "处理异议",
-        "decided on an objection",
+        "an objection decision",
     ),
     Action.REGISTER: _rule(
-        {Role.SYSTEM}, {S.PUBLICITY}, S.REGISTERED, Event.REGISTERED, "核准登记", "registered"
+        {Role.SYSTEM}, {S.PUBLICITY}, S.REGISTERED, Event.REGISTERED, "核准登记", "registration"
     ),
 }
 
@@ -149,7 +149,7 @@ STATUS_LABELS: dict[Status, Text] = {
     S.AMENDMENT_REQUESTED: Text("待修改", "awaiting amendment"),
     S.PUBLICITY: Text("公示中", "in publicity"),
     S.REGISTERED: Text("已登记", "registered"),
-    S.REJECTED: Text("驳回", "rejected"),
+    S.REJECTED: Text("驳回", "rejection"),
     S.WITHDRAWN: Text("已撤回", "withdrawn"),
     S.DEEMED_WITHDRAWN: Text("视为撤回", "deemed withdrawn"),
 }
