@@ -16,14 +16,14 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.security import django_auth
 from pydantic import Field
 
+from dataip.accounts.auth import api_auth
 from dataip.core.errors import InputError
 from dataip.evidence import selectors, services
 from dataip.evidence.models import Evidence
 
-router = Router(tags=["evidence"], auth=django_auth)
+router = Router(tags=["evidence"], auth=api_auth)
 
 _NOT_FOUND = "没有这条存证记录 / no such evidence record"
 #: Counts are 64-bit in the database and in format v1.
