@@ -20,6 +20,8 @@ PYTEST_ARGS ?=
 # instead of ~45 s. PYTEST_XDIST= runs it in one process.
 PYTEST_XDIST ?= -n auto
 PYTEST := $(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
+# The OpenID Connect provider the sign-in tests run against (npm package oidc-provider).
+OIDC_NODE := tests/accounts/oidc/node_modules/.package-lock.json
 
 .PHONY: help venv run test test-sqlite test-postgres lint bench tool lock messages clean
 
@@ -52,10 +54,10 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) $(OIDC_NODE)
 	DATABASE_URL= $(PYTEST)
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) $(OIDC_NODE)
 	@if $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], dbname="postgres", connect_timeout=5).close()' \
 		"$(POSTGRES_URL)" 2>/dev/null; then \
 		echo "DATABASE_URL=$(POSTGRES_URL) $(PYTEST)"; \
@@ -70,6 +72,10 @@ test-postgres: $(STAMP)
 		echo "************************************************************************" >&2; \
 		echo "" >&2; \
 	fi
+
+$(OIDC_NODE): tests/accounts/oidc/package-lock.json
+	@command -v npm >/dev/null || { echo "ERROR: npm (Node.js) is needed for the OpenID Connect tests: apt-get install nodejs npm" >&2; exit 1; }
+	npm ci --prefix tests/accounts/oidc --no-audit --no-fund --loglevel=error
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -100,6 +106,7 @@ lock:
 
 messages: $(STAMP)
 	cd src/dataip/site && DATAIP_DATA_DIR="$(abspath var)" $(abspath $(BIN))/dataip manage makemessages --locale zh_Hans --no-obsolete
+	cd src/dataip/accounts && DATAIP_DATA_DIR="$(abspath var)" $(abspath $(BIN))/dataip manage makemessages --locale zh_Hans --no-obsolete
 	cd src/dataip/site && DATAIP_DATA_DIR="$(abspath var)" $(abspath $(BIN))/dataip manage compilemessages
 
 clean:

@@ -372,9 +372,10 @@ def test_serve_runs_the_platform_until_stopped(start_server, dataip_data_dir):
     assert "immutable" in headers["Cache-Control"]
     assert css == (Path(cli.__file__).parent / "site/static/dataip/site.css").read_bytes()
 
-    # The web server, the task worker and the log sequencer run beside each other...
+    # The web server, the task worker, the log sequencer and the deadline scheduler run beside
+    # each other...
     children = children_of(server.process.pid)
-    assert len(children) == 3
+    assert len(children) == 4
     marker = dataip_data_dir.parent / "task-ran"
     enqueue = f"from tests.support.tasks import touch; touch.enqueue({str(marker)!r})"
     result = run("manage", "shell", "--no-imports", "--command", enqueue, env=server.env)

@@ -96,8 +96,9 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        # django-stubs types AbstractUser.Meta's names as str; Django takes lazy strings.
+        verbose_name = _("用户")  # type: ignore[assignment]
+        verbose_name_plural = _("用户")  # type: ignore[assignment]
         constraints = [
             models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
             models.CheckConstraint(
@@ -136,6 +137,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, help_text="When it was made.")
     last_used_at = models.DateTimeField(null=True, blank=True, help_text="Last request with it.")
     expires_at = models.DateTimeField(null=True, blank=True, help_text="No use after this.")
+    revoked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was revoked; no use after this."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -149,3 +153,114 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class RegistrantInvitation(models.Model):
+    """A single-use code with which a member of a registrant lets one more user join it.
+
+    Only the code's SHA-256 is stored; the code is shown once, to the member who made it.
+    """
+
+    registrant = models.ForeignKey(
+        Registrant,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        help_text="The registrant the code lets its user join.",
+    )
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="invitations_made",
+        help_text="The member of the registrant who made the code.",
+    )
+    digest = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the normalised code, lower-case hex."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When it was made.")
+    expires_at = models.DateTimeField(help_text="The code cannot be used after this.")
+    used_by = models.OneToOneField(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invitation_used",
+        help_text="The user who joined with it; a code is used once.",
+    )
+    used_at = models.DateTimeField(null=True, blank=True, help_text="When it was used.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("邀请码")
+        verbose_name_plural = _("邀请码")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(digest__regex=r"^[0-9a-f]{64}$"), name="invitation_digest_hex"
+            ),
+            models.CheckConstraint(
+                condition=Q(used_by__isnull=True, used_at__isnull=True)
+                | Q(used_by__isnull=False, used_at__isnull=False),
+                name="invitation_used_by_and_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registrant} ({self.created_at:%Y-%m-%d})"
+
+
+class AccountEventKind(models.TextChoices):
+    SIGNED_UP = "account:signed_up", _("注册账号")
+    OIDC_LINKED = "account:oidc_linked", _("通过统一身份认证创建账号")
+    REAL_NAME_COMPLETED = "account:real_name_completed", _("完成实名信息并创建登记主体")
+    REGISTRANT_JOINED = "account:registrant_joined", _("凭邀请码加入登记主体")
+    INVITATION_CREATED = "account:invitation_created", _("生成邀请码")
+    TOKEN_CREATED = "account:token_created", _("创建 API 令牌")
+    TOKEN_REVOKED = "account:token_revoked", _("撤销 API 令牌")
+    ROLE_CHANGED = "account:role_changed", _("更改角色")
+
+
+class AccountEvent(models.Model):
+    """One change to an account, appended by the service that made it; never edited."""
+
+    kind = models.CharField(
+        max_length=40, choices=AccountEventKind.choices, help_text="What happened."
+    )
+    actor = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_events_made",
+        help_text="Who did it; empty for an operator's command on the server.",
+    )
+    user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="account_events",
+        help_text="The account it happened to.",
+    )
+    registrant = models.ForeignKey(
+        Registrant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_events",
+        help_text="The registrant concerned, if any.",
+    )
+    old = models.CharField(max_length=200, blank=True, help_text="The value before (a role).")
+    new = models.CharField(
+        max_length=200, blank=True, help_text="The value after (a role, a token's prefix)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When it happened.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("账号事件")
+        verbose_name_plural = _("账号事件")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AccountEventKind.values), name="account_event_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user}"

@@ -9,13 +9,12 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import Field
 
 from dataip.accounts.auth import api_auth
 from dataip.accounts.models import User
@@ -86,9 +85,9 @@ def _plain(record: Any) -> dict[str, Any]:
 
 @router.get("/publicity", response=list[PublicityOut], summary="Applications in publicity")
 def publicity_list(
-    request: HttpRequest, offset: Annotated[int, Field(ge=0, le=10**9)] = 0
+    request: HttpRequest, offset: int = 0
 ) -> list[dict[str, Any]]:
-    return [_plain(r) for r in selectors.publicity_list(offset=offset)]
+    return [_plain(r) for r in selectors.publicity_list(offset=max(offset, 0))]
 
 
 @router.get("/publicity/{number}", response=PublicityOut, summary="One application in publicity")
@@ -127,9 +126,9 @@ def objection_file(
 
 @router.get("/announcements", response=list[RegisteredOut], summary="Registration announcements")
 def announcement_list(
-    request: HttpRequest, offset: Annotated[int, Field(ge=0, le=10**9)] = 0
+    request: HttpRequest, offset: int = 0
 ) -> list[dict[str, Any]]:
-    return [_plain(r) for r in selectors.announcement_list(offset=offset)]
+    return [_plain(r) for r in selectors.announcement_list(offset=max(offset, 0))]
 
 
 @router.get(

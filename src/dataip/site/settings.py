@@ -200,6 +200,17 @@ DATAIP_MANIFEST_MAX_BYTES = env_int("DATAIP_MANIFEST_MAX_BYTES", default=256 << 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"
+# Sign-in through an OpenID Connect provider (in production the province's unified identity
+# platform); off while the issuer or the client id is empty (docs/accounts.md).
+DATAIP_OIDC_ISSUER = env_str("DATAIP_OIDC_ISSUER", "")
+DATAIP_OIDC_DISCOVERY_URL = env_str("DATAIP_OIDC_DISCOVERY_URL", "")
+DATAIP_OIDC_CLIENT_ID = env_str("DATAIP_OIDC_CLIENT_ID", "")
+DATAIP_OIDC_CLIENT_SECRET = env_str("DATAIP_OIDC_CLIENT_SECRET", "")
+DATAIP_OIDC_SCOPES = env_list("DATAIP_OIDC_SCOPES", ["openid", "profile", "phone"])
+DATAIP_OIDC_TOKEN_AUTH_METHOD = env_str("DATAIP_OIDC_TOKEN_AUTH_METHOD", "client_secret_basic")
+DATAIP_OIDC_CLAIM_REAL_NAME = env_str("DATAIP_OIDC_CLAIM_REAL_NAME", "name")
+DATAIP_OIDC_CLAIM_PHONE = env_str("DATAIP_OIDC_CLAIM_PHONE", "phone_number")
+DATAIP_OIDC_REDIRECT_URI = env_str("DATAIP_OIDC_REDIRECT_URI", "")
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     # Kept to verify (and upgrade on sign-in) hashes made before Argon2 was first.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/evidence/upload", evidence_views.upload, name="evidence-upload"),
     path("api/v1/", include("dataip.api.urls")),
     path("log/", include("dataip.transparency.urls")),
+    path("accounts/", include("dataip.accounts.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
