@@ -101,7 +101,7 @@ def test_the_whole_story_to_registration(client, world, django_capture_on_commit
         app = _json(client.get(url))
         assert app["defects"] == defects["defects"]
         assert app["deadline"]["working_days_left"] == 9
-        summary = FIELDS["summary"] + "时间范围为 2023-01 至 2024-12。"
+        summary = f"{FIELDS['summary']}时间范围为 2023-01 至 2024-12。"
         body = {"version": app["version"], "fields": {"summary": summary}}
         app = _json(client.patch(url, body, content_type=JSON))
         # The stamped form shows the old text: it must be generated, stamped and uploaded again.
@@ -306,7 +306,7 @@ def test_outsiders_see_nothing_private(client, world):
 def test_no_private_field_appears_in_any_public_answer(client, world, monkeypatch):
     """Mark every non-public value; no public endpoint may ever show one, in any state."""
     secrets = {
-        "summary": "SECRET-SUMMARY-7f3a " + FIELDS["summary"],
+        "summary": f"SECRET-SUMMARY-7f3a {FIELDS['summary']}",
         "processing_description": "SECRET-PROCESSING-91c2",
         "source_process": "SECRET-PROCESS-55de",
         "data_composition": "SECRET-COMPOSITION-0b1e",

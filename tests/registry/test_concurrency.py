@@ -7,6 +7,7 @@ PostgreSQL pass of the suite (make test-postgres), which CI requires.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -56,25 +57,31 @@ def test_numbers_are_unique_and_gapless_under_concurrent_submissions_and_approva
     drafts = [application_complete(world.applicant) for _ in range(8)]
     results = race(
         *[
-            lambda a=a: services.application_submit(actor=world.applicant, application=a, now=T0)
+            functools.partial(
+                services.application_submit, actor=world.applicant, application=a, now=T0
+            )
             for a in drafts
         ]
     )
     assert not [r for r in results if isinstance(r, Exception)]
-    numbers = sorted(Application.objects.values_list("application_number", flat=True))
+    numbers = sorted(
+        str(n) for n in Application.objects.values_list("application_number", flat=True)
+    )
     assert numbers == [f"SJ44002025{n:07d}" for n in range(1, 9)]
     for application in drafts:
         services.application_start_review(actor=world.examiner, application=application, now=T0)
         services.application_start_publicity(actor=world.examiner, application=application, now=T0)
     # Four schedulers at once: every application registered exactly once, numbers gapless.
-    reports = race(*[lambda: services.registry_tick(now=AFTER_PUBLICITY) for _ in range(4)])
+    reports = race(
+        *[functools.partial(services.registry_tick, now=AFTER_PUBLICITY) for _ in range(4)]
+    )
     assert not [r for r in reports if isinstance(r, Exception)]
     assert sum(len(r.registered) for r in reports) == 8
     registered = Application.objects.filter(status=Status.REGISTERED)
-    registration = sorted(registered.values_list("registration_number", flat=True))
+    registration = sorted(str(n) for n in registered.values_list("registration_number", flat=True))
     assert [r[:15] for r in registration] == [f"44002025{n:07d}" for n in range(1, 9)]
     assert all(r[15] == mod11_2(r[:15]) for r in registration)
-    certificates = sorted(registered.values_list("certificate_number", flat=True))
+    certificates = sorted(str(n) for n in registered.values_list("certificate_number", flat=True))
     assert certificates == [f"2025034400{n:07d}" for n in range(1, 9)]
     assert ApplicationEvent.objects.filter(kind=Event.REGISTERED).count() == 8
 
@@ -87,11 +94,14 @@ def test_two_examiners_acting_at_once():
     for _ in range(5):
         application = world.application_in(Status.SUBMITTED)
         taken = race(
-            lambda a=application: services.application_start_review(
-                actor=world.examiner, application=a, now=T0
+            functools.partial(
+                services.application_start_review,
+                actor=world.examiner,
+                application=application,
+                now=T0,
             ),
-            lambda a=application: services.application_start_review(
-                actor=second, application=a, now=T0
+            functools.partial(
+                services.application_start_review, actor=second, application=application, now=T0
             ),
         )
         assert sorted(type(r).__name__ for r in taken) == ["Application", "StateConflict"]
@@ -101,11 +111,19 @@ def test_two_examiners_acting_at_once():
         assert winner.examiner == started.get().actor
         # One passes it to publicity while the other rejects it: one decision stands.
         decided = race(
-            lambda a=application: services.application_start_publicity(
-                actor=world.examiner, application=a, now=T0
+            functools.partial(
+                services.application_start_publicity,
+                actor=world.examiner,
+                application=application,
+                now=T0,
             ),
-            lambda a=application: services.application_reject(
-                actor=second, application=a, grounds=["unlawful"], reasoning="违法", now=T0
+            functools.partial(
+                services.application_reject,
+                actor=second,
+                application=application,
+                grounds=["unlawful"],
+                reasoning="违法",
+                now=T0,
             ),
         )
         failures = [r for r in decided if isinstance(r, Exception)]
@@ -124,10 +142,13 @@ def test_a_deadline_firing_while_the_applicant_resubmits():
     for _ in range(6):
         application = world.application_in(Status.AMENDMENT_REQUESTED)
         resubmitted, tick = race(
-            lambda a=application, t=last_minute: services.application_resubmit(
-                actor=world.applicant, application=a, now=t
+            functools.partial(
+                services.application_resubmit,
+                actor=world.applicant,
+                application=application,
+                now=last_minute,
             ),
-            lambda t=just_after: services.registry_tick(now=t),
+            functools.partial(services.registry_tick, now=just_after),
         )
         application.refresh_from_db()
         assert not isinstance(tick, Exception)

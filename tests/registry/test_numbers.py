@@ -60,6 +60,7 @@ def test_a_rolled_back_number_is_given_again():
 
     gd = Jurisdiction.objects.get(is_default=True)
     day = datetime.date(2026, 12, 1)
+
     def take_and_fail() -> None:
         with transaction.atomic():
             number_take(kind=APPLICATION, jurisdiction=gd, day=day)
