@@ -84,9 +84,7 @@ def _plain(record: Any) -> dict[str, Any]:
 
 
 @router.get("/publicity", response=list[PublicityOut], summary="Applications in publicity")
-def publicity_list(
-    request: HttpRequest, offset: int = 0
-) -> list[dict[str, Any]]:
+def publicity_list(request: HttpRequest, offset: int = 0) -> list[dict[str, Any]]:
     return [_plain(r) for r in selectors.publicity_list(offset=max(offset, 0))]
 
 
@@ -125,9 +123,7 @@ def objection_file(
 
 
 @router.get("/announcements", response=list[RegisteredOut], summary="Registration announcements")
-def announcement_list(
-    request: HttpRequest, offset: int = 0
-) -> list[dict[str, Any]]:
+def announcement_list(request: HttpRequest, offset: int = 0) -> list[dict[str, Any]]:
     return [_plain(r) for r in selectors.announcement_list(offset=max(offset, 0))]
 
 
