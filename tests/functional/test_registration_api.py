@@ -259,6 +259,38 @@ def test_objections_decided_on_proof(client, world, outcome, proof, ending):
             assert app["certificate_number"] is None
 
 
+def test_rejection_by_the_examiner_with_grounds(client, world):
+    with time_machine.travel(T0, tick=False):
+        application = world.application_in(Status.UNDER_REVIEW)
+        _as(client, world.examiner)
+        grounds = _json(client.get(f"{API}/review/grounds"))
+        assert [g["code"] for g in grounds][:2] == ["ineligible_registrant", "ineligible_object"]
+        assert len(grounds) == 8
+        url = f"{API}/review/{application.uuid}/reject"
+        unknown = {"grounds": ["no_such_ground"], "reasoning": "理由"}
+        assert _json(client.post(url, unknown, content_type=JSON), 400)["code"] == "ground_unknown"
+        body = {"grounds": ["not_desensitised", "false_material"], "reasoning": "样例含身份证号"}
+        app = _json(client.post(url, body, content_type=JSON))
+        assert app["status"] == Status.REJECTED
+        assert app["rejection_grounds"] == ["not_desensitised", "false_material"]
+        again = client.post(url, body, content_type=JSON)
+        assert again.status_code == 409 and again.json()["state"] == Status.REJECTED
+        _as(client, world.applicant)
+        seen = _json(client.get(f"{API}/applications/{application.uuid}"))
+        assert seen["rejection_reasoning"] == "样例含身份证号"
+
+
+def test_naming_advice_is_shown_not_enforced(client, world):
+    _as(client, world.applicant)
+    app = _json(
+        client.post(f"{API}/applications", {"data_name": "最好的数据"}, content_type=JSON), 201
+    )
+    assert {a["code"] for a in app["name_advice"]}  # advice given...
+    url = f"{API}/applications/{app['id']}"
+    good = {"fields": {"data_name": FIELDS["data_name"]}}
+    assert _json(client.patch(url, good, content_type=JSON))["name_advice"] == []
+
+
 def test_a_stale_update_is_refused(client, world):
     _as(client, world.applicant)
     app = _json(client.post(f"{API}/applications", {}, content_type=JSON), 201)

@@ -23,6 +23,7 @@ from dataip.core.errors import Text
 from dataip.registry import selectors, services
 from dataip.registry.errors import Forbidden, TooLarge
 from dataip.registry.models import Application, Material, Sample
+from dataip.registry.naming import name_advice
 from dataip.registry.services import FIELDS, Defect
 
 router = Router(tags=["applications"], auth=api_auth)
@@ -57,6 +58,11 @@ class MissingOut(Schema):
     message: str
 
 
+class AdviceOut(Schema):
+    code: str
+    message: str
+
+
 class DeadlineOut(Schema):
     kind: str = Field(description="amendment or publicity")
     last_day: datetime.date
@@ -72,6 +78,7 @@ class ApplicationOut(Schema):
     application_number: str | None
     submitted_at: datetime.datetime | None
     fields: dict[str, Any] = Field(description="Every field the applicant fills in")
+    name_advice: list[AdviceOut] = Field(description="Advice on the data name (never binding)")
     industry_section: str | None
     evidence: dict[str, Any] | None
     materials: list[MaterialOut]
@@ -224,6 +231,12 @@ def application_out(request: HttpRequest, application: Application) -> Applicati
         application_number=application.application_number,
         submitted_at=application.submitted_at,
         fields={name: _field_value(application, name) for name in FIELDS},
+        name_advice=[
+            AdviceOut(code=a.code, message=(a.zh, a.en)[_lang(request)])
+            for a in name_advice(application.data_name)
+        ]
+        if application.data_name
+        else [],
         industry_section=(
             application.industry_division.section_id if application.industry_division else None
         ),
