@@ -46,6 +46,7 @@ def test_openapi_describes_the_api(client):
     assert set(schema["paths"]["/api/v1/health"]) == {"get"}
 
 
+@pytest.mark.django_db  # the page's template context reads the jurisdiction
 def test_interactive_api_documentation(client):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200

@@ -7,6 +7,9 @@ import re
 import pytest
 from django.conf import settings as django_settings
 
+# Every page shows the jurisdiction's bodies (read from the database).
+pytestmark = pytest.mark.django_db
+
 
 def test_home_page_is_chinese_first(client):
     response = client.get("/")
@@ -39,7 +42,6 @@ def test_home_page_links_to_the_api_and_the_offline_tool(client):
         assert f'href="{href}"' in html
 
 
-@pytest.mark.django_db
 def test_choosing_english_sticks(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302

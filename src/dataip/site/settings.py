@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dataip.workdays",
     "dataip.registry",
     "dataip.publication",
+    "dataip.review",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dataip.site.context.platform",
             ],
         },
     },

@@ -15,6 +15,10 @@ urlpatterns = [
     path("api/v1/", include("dataip.api.urls")),
     path("log/", include("dataip.transparency.urls")),
     path("accounts/", include("dataip.accounts.urls")),
+    path("applications/", include("dataip.registry.urls")),
+    path("evidence/", include("dataip.evidence.urls")),
+    path("review/", include("dataip.review.urls")),
+    path("", include("dataip.publication.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,1 @@
+"""The examiners' review desk (pages): queues, the review page, decisions."""
