@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from dataip.accounts import services
+from dataip.accounts import forms, selectors, services
 from dataip.accounts.models import (
     AccountEvent,
     ApiToken,
@@ -75,10 +75,32 @@ def _set_role(role: Role) -> Any:
     return admin.action(description=format_lazy("{}{}", _("设为"), role.label))(action)
 
 
+def _reset_second_factor(
+    modeladmin: UserAdmin, request: HttpRequest, queryset: QuerySet[User]
+) -> None:
+    """Recovery when a user lost the authenticator: they sign in with the password, enrol again."""
+    assert isinstance(request.user, User)  # noqa: S101 - the admin needs a signed-in user
+    for user in queryset:
+        try:
+            services.second_factor_reset(actor=request.user, user=user)
+        except DataipError as error:
+            modeladmin.message_user(request, f"{user}: {error.message('zh')}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"{user}: {_('已重置动态验证码')}", messages.SUCCESS)
+
+
 @admin.register(User)
 class UserAdmin(_ForAdministrators, DjangoUserAdmin):
     form = UserChangeForm
-    list_display = ["username", "real_name", "role", "registrant", "is_active", "date_joined"]
+    list_display = [
+        "username",
+        "real_name",
+        "role",
+        "registrant",
+        "is_active",
+        "has_second_factor",
+        "date_joined",
+    ]
     list_filter = ["role", "is_active"]
     search_fields = ["username", "real_name", "email", "phone", "registrant__name"]
     ordering = ["username"]
@@ -98,7 +120,16 @@ class UserAdmin(_ForAdministrators, DjangoUserAdmin):
         "last_login",
         "date_joined",
     ]
-    actions = [_set_role(Role.APPLICANT), _set_role(Role.EXAMINER), _set_role(Role.ADMINISTRATOR)]
+    actions = [
+        _set_role(Role.APPLICANT),
+        _set_role(Role.EXAMINER),
+        _set_role(Role.ADMINISTRATOR),
+        admin.action(description=_("重置动态验证码（第二因素）"))(_reset_second_factor),
+    ]
+
+    @admin.display(description=_("动态验证码"), boolean=True)
+    def has_second_factor(self, obj: User) -> bool:
+        return selectors.second_factor_of(obj) is not None
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A superuser's password and details are for superusers only: an administrator who
@@ -155,3 +186,8 @@ class AccountEventAdmin(_ReadOnly):
     list_filter = ["kind"]
     search_fields = ["user__username", "actor__username"]
     readonly_fields = ["created_at", "kind", "user", "actor", "registrant", "old", "new"]
+
+
+# The admin's own sign-in page is throttled like the platform's, and refuses accounts with a
+# second factor (they sign in at /accounts/login/, which asks for the code).
+admin.site.login_form = forms.AdminSignInForm

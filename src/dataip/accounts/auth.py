@@ -45,3 +45,22 @@ class TokenAuth(HttpBearer):
 
 #: ``auth=`` for every router that needs a signed-in user.
 api_auth = [TokenAuth(), django_auth]
+
+
+#: Session key holding the id of the second factor this session's sign-in was confirmed with.
+SECOND_FACTOR_SESSION_KEY = "dataip_second_factor"
+
+
+def second_factor_satisfied(request: HttpRequest) -> bool:
+    """True unless the signed-in user has a confirmed second factor this session did not pass.
+
+    A session made before enrolment, or through a path that skipped the code, fails this; a
+    reset and re-enrolment (a new factor id) fails it too.
+    """
+    from dataip.accounts.selectors import second_factor_of  # noqa: PLC0415 - models at call time
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return True
+    factor = second_factor_of(user)
+    return factor is None or request.session.get(SECOND_FACTOR_SESSION_KEY) == factor.pk

@@ -149,6 +149,47 @@ register_messages(
             "令牌的有效期截止时间 {expires} 已经过去",
             "the token's expiry time {expires} has passed",
         ),
+        # sign-in throttling and the second factor
+        "sign_in_throttled": (
+            "登录失败次数过多，为保护账号已暂停登录；请于 {retry_at}（北京时间）之后再试",
+            "too many failed sign-ins: signing in is paused to protect the account; try again "
+            "after {retry_at} (Beijing time)",
+        ),
+        "sign_in_invalid": (
+            "用户名或密码错误（用户名区分大小写）",
+            "wrong user name or password (the user name is case-sensitive)",
+        ),
+        "sign_in_code_expired": (
+            "登录已超时，请重新输入用户名和密码",
+            "the sign-in timed out: enter your user name and password again",
+        ),
+        "second_factor_code_invalid": (
+            "动态验证码错误或已使用：请输入验证器应用当前显示的 6 位数字",
+            "the code is wrong or was already used: enter the 6 digits your authenticator app "
+            "shows now",
+        ),
+        "second_factor_not_allowed": (
+            "只有审查员和管理员账号可以启用动态验证码",
+            "only examiner and administrator accounts can enrol a second factor",
+        ),
+        "second_factor_enrolled": (
+            "已于 {date} 启用动态验证码；如需更换，请联系管理员重置",
+            "a second factor was enrolled on {date}; to replace it, ask an administrator to "
+            "reset it",
+        ),
+        "second_factor_not_begun": (
+            "请先生成密钥，再输入验证码确认",
+            "generate a key first, then confirm it with a code",
+        ),
+        "second_factor_none": (
+            "用户“{username}”没有启用动态验证码",
+            "the user '{username}' has no second factor",
+        ),
+        "second_factor_admin_sign_in": (
+            "此账号已启用动态验证码，请通过平台登录页登录（输入密码后再输入验证码）",
+            "this account uses a second factor: sign in on the platform's sign-in page (the "
+            "code is asked after the password)",
+        ),
         # OpenID Connect sign-in
         "oidc_not_configured": (
             "本平台未开启统一身份认证登录",
@@ -214,6 +255,17 @@ class NotFound(AccountsError):
 
 class SignInError(AccountsError):
     """Sign-in through the external OpenID Connect provider failed; nobody was signed in."""
+
+
+class SignInThrottled(AccountsError):
+    """Too many recent failures for the user name or the client address; nothing was tried."""
+
+    status = 429
+
+    def __init__(self, retry_at: str, retry_after: int) -> None:
+        super().__init__("sign_in_throttled", retry_at=retry_at)
+        #: Seconds until the next attempt is allowed (the ``Retry-After`` header).
+        self.retry_after = retry_after
 
 
 class OidcNotConfigured(SignInError):

@@ -216,6 +216,8 @@ class AccountEventKind(models.TextChoices):
     TOKEN_CREATED = "account:token_created", _("创建 API 令牌")
     TOKEN_REVOKED = "account:token_revoked", _("撤销 API 令牌")
     ROLE_CHANGED = "account:role_changed", _("更改角色")
+    SECOND_FACTOR_ENROLLED = "account:second_factor_enrolled", _("启用动态验证码（第二因素）")
+    SECOND_FACTOR_RESET = "account:second_factor_reset", _("重置动态验证码（第二因素）")
 
 
 class AccountEvent(models.Model):
@@ -264,3 +266,96 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.user}"
+
+
+class SecondFactor(models.Model):
+    """A TOTP key (RFC 6238) an examiner or administrator enrolled; see ``accounts.totp``.
+
+    Unconfirmed until the user typed a code from the app: only a confirmed key is asked for at
+    sign-in. Reset by an administrator (``second_factor_reset``) deletes the row.
+    """
+
+    user = models.OneToOneField(
+        User,
+        on_delete=models.CASCADE,
+        related_name="second_factor",
+        help_text="Whose key.",
+    )
+    secret = models.CharField(
+        max_length=32,
+        help_text=(
+            "The shared 160-bit key, base32 without padding. Secret: shown once to the user "
+            "while enrolling, never in the admin or the API."
+        ),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When enrolment began.")
+    confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the user confirmed it with a code; empty while enrolment is unfinished.",
+    )
+    last_step = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "The 30-second step of the last code accepted: a code of this or an earlier step "
+            "is refused, so that an overheard code cannot be replayed (RFC 6238 section 5.2)."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("动态验证码")
+        verbose_name_plural = _("动态验证码")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(secret__regex=r"^[A-Z2-7]{32}$"),  # noqa: S106 - a format, not a value
+                name="second_factor_secret_base32",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'confirmed' if self.confirmed_at else 'unconfirmed'})"
+
+
+class SignInFailureKind(models.TextChoices):
+    PASSWORD = "password", _("密码错误")
+    CODE = "code", _("动态验证码错误")
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in attempt; the throttle counts recent rows per user name and per IP.
+
+    Rows live in the database so that every server process sees the same counts; rows older than
+    the throttle window are deleted as new ones are written.
+    """
+
+    username = models.CharField(
+        max_length=150,
+        help_text="The user name tried, lower-cased (names are unique regardless of case).",
+    )
+    ip = models.GenericIPAddressField(
+        null=True, blank=True, help_text="The client's address (see DATAIP_PROXY_COUNT)."
+    )
+    kind = models.CharField(
+        max_length=16,
+        choices=SignInFailureKind.choices,
+        help_text="A wrong password, or a wrong second-factor code after a right password.",
+    )
+    created_at = models.DateTimeField(db_index=True, help_text="When the attempt failed.")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+        indexes = [
+            models.Index(fields=["username", "created_at"], name="sign_in_failure_user"),
+            models.Index(fields=["ip", "created_at"], name="sign_in_failure_ip"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SignInFailureKind.values), name="sign_in_failure_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.ip} {self.created_at:%Y-%m-%d %H:%M:%S}"

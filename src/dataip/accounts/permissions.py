@@ -43,3 +43,10 @@ def is_administrator(user: Any) -> bool:
 def may_object(user: Any) -> bool:
     """Objections need a signed-in account; examiners and administrators decide them instead."""
     return _active(user) and user.role == Role.APPLICANT
+
+
+def may_enrol_second_factor(user: Any) -> bool:
+    """Examiners and administrators (and superusers) protect their accounts with a TOTP code."""
+    return _active(user) and (
+        user.role in (Role.EXAMINER, Role.ADMINISTRATOR) or user.is_staff or user.is_superuser
+    )

@@ -1,4 +1,5 @@
-"""Writes of accounts: sign-up, real-name details, invitations, API tokens, roles, OIDC sign-in.
+"""Writes of accounts: sign-up, real-name details, invitations, API tokens, roles, OIDC sign-in,
+sign-in failures (the throttle) and second factors (TOTP).
 
 Every service checks its actor, runs in one transaction, locks the rows it changes and appends
 one :class:`AccountEvent` per change. Nobody attaches themselves to an existing registrant by
@@ -21,6 +22,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
+from dataip.accounts import totp
 from dataip.accounts.errors import AccountsError, Forbidden, NotFound, SignInError
 from dataip.accounts.models import (
     AccountEvent,
@@ -30,8 +32,13 @@ from dataip.accounts.models import (
     RegistrantInvitation,
     RegistrantKind,
     Role,
+    SecondFactor,
+    SignInFailure,
+    SignInFailureKind,
     User,
 )
+from dataip.accounts.permissions import may_enrol_second_factor
+from dataip.accounts.selectors import normalised_username, sign_in_limits, sign_in_throttle
 from dataip.accounts.validators import validate_credit_code, validate_phone, validate_resident_id
 from dataip.core.errors import Text
 
@@ -404,3 +411,134 @@ def user_sign_in_oidc(
         user.save()
         _event(AccountEventKind.OIDC_LINKED, actor=user, user=user, new=issuer[:200])
     return user
+
+
+# --- Sign-in throttling -----------------------------------------------------------------------
+
+
+def sign_in_failure_record(*, username: str, ip: str | None, kind: SignInFailureKind) -> None:
+    """Count one failed attempt against the user name and the address; forget expired ones."""
+    now = timezone.now()
+    _, _, window = sign_in_limits()
+    with transaction.atomic():
+        SignInFailure.objects.filter(created_at__lte=now - window).delete()
+        SignInFailure.objects.create(
+            username=normalised_username(username), ip=ip or None, kind=kind, created_at=now
+        )
+
+
+def sign_in_failures_clear(*, username: str, ip: str | None) -> None:
+    """After a complete sign-in: forget this user name's failures from this address only.
+
+    Failures from other addresses stay counted: someone guessing elsewhere is not let off
+    because the owner signed in.
+    """
+    SignInFailure.objects.filter(username=normalised_username(username), ip=ip or None).delete()
+
+
+# --- Second factor (TOTP, RFC 6238) -------------------------------------------------------------
+
+#: The issuer shown in authenticator apps beside the account name.
+TOTP_ISSUER = "dataip"
+
+
+def second_factor_begin(*, actor: User) -> SecondFactor:
+    """Generate a new key for the actor's enrolment, replacing an unfinished one.
+
+    Only examiners and administrators; a confirmed factor is replaced only after a reset.
+    """
+    _require_active(actor)
+    if not may_enrol_second_factor(actor):
+        raise Forbidden("second_factor_not_allowed")
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=actor.pk).first()
+        factor = SecondFactor.objects.filter(user=actor).first()
+        if factor is not None and factor.confirmed_at is not None:
+            raise AccountsError(
+                "second_factor_enrolled", date=f"{timezone.localtime(factor.confirmed_at):%Y-%m-%d}"
+            )
+        if factor is None:
+            factor = SecondFactor(user=actor)
+        factor.secret = totp.secret_generate()
+        factor.save()
+    return factor
+
+
+def second_factor_uri(factor: SecondFactor) -> str:
+    """The ``otpauth://`` URI an authenticator app reads (from the QR code)."""
+    return totp.provisioning_uri(factor.secret, account=factor.user.username, issuer=TOTP_ISSUER)
+
+
+def second_factor_confirm(*, actor: User, code: str) -> SecondFactor:
+    """Finish enrolment with a code the app shows: from now on sign-in asks for a code."""
+    _require_active(actor)
+    with transaction.atomic():
+        factor = SecondFactor.objects.select_for_update().filter(user=actor).first()
+        if factor is None:
+            raise AccountsError("second_factor_not_begun")
+        if factor.confirmed_at is not None:
+            raise AccountsError(
+                "second_factor_enrolled", date=f"{timezone.localtime(factor.confirmed_at):%Y-%m-%d}"
+            )
+        step = totp.code_matches(
+            factor.secret, code, unix_time=timezone.now().timestamp(), last_step=None
+        )
+        if step is None:
+            raise AccountsError("second_factor_code_invalid")
+        factor.confirmed_at = timezone.now()
+        factor.last_step = step
+        factor.save(update_fields=["confirmed_at", "last_step"])
+        _event(AccountEventKind.SECOND_FACTOR_ENROLLED, actor=actor, user=actor)
+    return factor
+
+
+def second_factor_verify(*, user: User, code: str, ip: str | None) -> SecondFactor:
+    """Check a sign-in code of ``user`` (whose password was right); throttled like passwords.
+
+    A code is accepted once: its step becomes ``last_step``. A wrong code counts as a failure.
+    """
+    sign_in_throttle(username=user.username, ip=ip)
+    with transaction.atomic():
+        factor = (
+            SecondFactor.objects.select_for_update()
+            .filter(user=user, confirmed_at__isnull=False)
+            .first()
+        )
+        if factor is None:
+            raise NotFound("second_factor_none", username=user.username)
+        step = totp.code_matches(
+            factor.secret, code, unix_time=timezone.now().timestamp(), last_step=factor.last_step
+        )
+        if step is not None:
+            factor.last_step = step
+            factor.save(update_fields=["last_step"])
+            return factor
+    # Recorded outside the transaction above, which only read.
+    sign_in_failure_record(username=user.username, ip=ip, kind=SignInFailureKind.CODE)
+    sign_in_throttle(username=user.username, ip=ip)
+    raise AccountsError("second_factor_code_invalid")
+
+
+def second_factor_reset(*, actor: User | None, user: User) -> None:
+    """Remove ``user``'s second factor (a lost phone): administrators, or the server operator.
+
+    ``actor`` None is an operator's command on the server. A superuser's factor is reset only by
+    a superuser, as the admin keeps a superuser's details for superusers.
+    """
+    if actor is not None:
+        _require_active(actor)
+        if not (actor.is_administrator or actor.is_superuser):
+            raise Forbidden(
+                "account_administrator_only",
+                action=Text("重置动态验证码", "reset a second factor"),
+            )
+        if user.is_superuser and not actor.is_superuser:
+            raise Forbidden(
+                "account_administrator_only",
+                action=Text("重置超级用户的动态验证码", "reset a superuser's second factor"),
+            )
+    with transaction.atomic():
+        deleted, _ = SecondFactor.objects.filter(user=user).delete()
+        if not deleted:
+            raise NotFound("second_factor_none", username=user.username)
+        _event(AccountEventKind.SECOND_FACTOR_RESET, actor=actor, user=user)

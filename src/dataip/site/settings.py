@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     # Before staticfiles, so that runserver (DEBUG) serves static files as production does.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Serves Swagger UI's files for /api/v1/docs from the platform (no CDN).
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "dataip.accounts",
@@ -60,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Content security policy and Permissions-Policy on every response.
+    "dataip.site.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A user with a second factor who has not entered the code is not signed in yet.
+    "dataip.site.security.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -202,6 +208,12 @@ DATAIP_MANIFEST_MAX_BYTES = env_int("DATAIP_MANIFEST_MAX_BYTES", default=256 << 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"
+# Sign-in throttling (docs/accounts.md): failures counted in the database, per user name and
+# per client address (behind DATAIP_PROXY_COUNT reverse proxies, from X-Forwarded-For).
+DATAIP_PROXY_COUNT = env_int("DATAIP_PROXY_COUNT", default=0, minimum=0)
+DATAIP_SIGNIN_FAILURES_PER_USER = env_int("DATAIP_SIGNIN_FAILURES_PER_USER", default=5, minimum=1)
+DATAIP_SIGNIN_FAILURES_PER_IP = env_int("DATAIP_SIGNIN_FAILURES_PER_IP", default=20, minimum=1)
+DATAIP_SIGNIN_WINDOW_MINUTES = env_int("DATAIP_SIGNIN_WINDOW_MINUTES", default=15, minimum=1)
 # Sign-in through an OpenID Connect provider (in production the province's unified identity
 # platform); off while the issuer or the client id is empty (docs/accounts.md).
 DATAIP_OIDC_ISSUER = env_str("DATAIP_OIDC_ISSUER", "")
