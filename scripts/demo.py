@@ -9,7 +9,9 @@ would, printing each command and its output:
 3. ``dataip prove`` and ``dataip verify-proof``: one file shown to belong to the dataset;
 4. ``dataip verify`` on a copy with one changed byte: the change is found (exit status 1).
 
-Finally it replaces itself with ``dataip serve`` (Ctrl-C stops it), unless ``--no-serve``.
+Then it loads the demo registry (``dataip manage registry_demo``: accounts, and applications in
+every state of the workflow, with their datasets under ``var/demo-evidence/``) and prints the demo
+logins. Finally it replaces itself with ``dataip serve`` (Ctrl-C stops it), unless ``--no-serve``.
 """
 
 from __future__ import annotations
@@ -161,6 +163,18 @@ def main() -> int:
     print("\n# One byte changed in a copy: verify must find it (exit status 1).")
     run(dataip, "verify", str(tampered), "--manifest", str(manifest), expect=1)
 
+    print("\n# The demo registry: accounts, and applications in every state (loaded once).")
+    run(dataip, "manage", "migrate", "--noinput", "--verbosity", "0")
+    run(
+        dataip,
+        "manage",
+        "registry_demo",
+        "--url",
+        f"http://{options.addr}",
+        "--evidence-dir",
+        str(evidence),
+    )
+
     if options.serve:
         serve(dataip, options.addr)
     return 0
@@ -168,7 +182,8 @@ def main() -> int:
 
 def serve(dataip: str, addr: str) -> NoReturn:
     print(
-        f"\nThe platform: http://{addr}/  (API: http://{addr}/api/v1/docs)\nCtrl-C stops it.\n",
+        f"\nThe platform: http://{addr}/  (API: http://{addr}/api/v1/docs)\n"
+        "Sign in with the demo logins above. Ctrl-C stops it.\n",
         flush=True,
     )
     # This process becomes the server: Ctrl-C reaches it directly, as if typed at `dataip serve`.

@@ -231,7 +231,9 @@ def default_jurisdiction() -> Jurisdiction:
     return Jurisdiction.objects.get(is_default=True)
 
 
-def application_create(*, actor: User, data_name: str = "") -> Application:
+def application_create(
+    *, actor: User, data_name: str = "", now: datetime.datetime | None = None
+) -> Application:
     """Start a draft for the registrant the applicant acts for."""
     if actor.is_examiner or actor.is_administrator:
         raise Forbidden("application_forbidden", action=Text("申请登记", "an application"))
@@ -251,7 +253,7 @@ def application_create(*, actor: User, data_name: str = "") -> Application:
             actor=actor,
             from_status=Status.DRAFT,
             to_status=Status.DRAFT,
-            created_at=timezone.now(),
+            created_at=_now(now),
         )
     return application
 
