@@ -1,4 +1,4 @@
-"""The home page, the documents of docs/, the admin."""
+"""The home page (publication.views.home), the documents of docs/, the admin."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import re
 
 import pytest
 from django.conf import settings as django_settings
+from tests.registry.factories import World
+
+from dataip.registry.models import Status
 
 # Every page shows the jurisdiction's bodies (read from the database).
 pytestmark = pytest.mark.django_db
@@ -18,7 +21,9 @@ def test_home_page_is_chinese_first(client):
     html = response.content.decode()
     assert '<html lang="zh-hans">' in html
     assert "<h1>数据知识产权存证登记平台</h1>" in html
-    assert "即将上线" in html  # the web platform is coming
+    # The five steps, in order: 存证 -> 申请 -> 审查 -> 公示 -> 登记.
+    steps = re.findall(r"<li><strong>(.*?)</strong>", html)
+    assert steps == ["存证", "申请", "审查", "公示", "登记"]
 
 
 def test_home_page_in_english(client):
@@ -26,7 +31,8 @@ def test_home_page_in_english(client):
     assert response["Content-Language"] == "en"
     html = response.content.decode()
     assert "<h1>Data intellectual-property registration platform</h1>" in html
-    assert "coming soon" in html
+    steps = re.findall(r"<li><strong>(.*?)</strong>", html)
+    assert steps == ["Evidence", "Application", "Examination", "Publicity", "Registration"]
     assert "数据知识产权存证登记平台" not in html
 
 
@@ -40,6 +46,26 @@ def test_home_page_links_to_the_api_and_the_offline_tool(client):
     html = client.get("/").content.decode()
     for href in ("/api/v1/docs", "/docs/offline-tool/", "/docs/hash-format-v1/"):
         assert f'href="{href}"' in html
+
+
+def test_home_page_links_to_the_public_pages(client):
+    html = client.get("/").content.decode()
+    for href in (
+        "/publicity/",
+        "/announcements/",
+        "/register/",
+        "/verify/",
+        "/register/statistics/",
+    ):
+        assert f'href="{href}"' in html
+    assert "尚无登记公告。" in html  # no announcement yet
+
+
+def test_home_page_shows_the_latest_announcements(client):
+    registered = World().application_in(Status.REGISTERED)
+    html = client.get("/").content.decode()
+    assert f'href="/register/{registered.registration_number}/">{registered.data_name}</a>' in html
+    assert "登记于 2025-03-11" in html
 
 
 def test_choosing_english_sticks(client):

@@ -2,13 +2,13 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
 from dataip.evidence import views as evidence_views
+from dataip.publication import views as publication_views
 from dataip.site import views
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", publication_views.home, name="home"),
     path("docs/<slug:name>/", views.document, name="document"),
     # Before the API: a plain view, see dataip/evidence/views.py.
     path("api/v1/evidence/upload", evidence_views.upload, name="evidence-upload"),
