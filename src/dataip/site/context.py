@@ -7,17 +7,18 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 #: (url name, label, who sees it: "all", "applicant", "examiner", "administrator")
 NAVIGATION = [
-    ("publication:publicity", "Publicity", "all"),
-    ("publication:announcements", "Announcements", "all"),
-    ("publication:register", "Register", "all"),
-    ("publication:verify", "Verify", "all"),
-    ("registry:desk", "My applications", "applicant"),
-    ("evidence:list", "Evidence", "applicant"),
-    ("review:queue", "Review desk", "examiner"),
-    ("admin:index", "Administration", "administrator"),
+    ("publication:publicity", gettext_noop("Publicity"), "all"),
+    ("publication:announcements", gettext_noop("Announcements"), "all"),
+    ("publication:register", gettext_noop("Register"), "all"),
+    ("publication:verify", gettext_noop("Verify"), "all"),
+    ("registry:desk", gettext_noop("My applications"), "applicant"),
+    ("evidence:list", gettext_noop("Evidence"), "applicant"),
+    ("review:queue", gettext_noop("Review desk"), "examiner"),
+    ("admin:index", gettext_noop("Administration"), "administrator"),
 ]
 
 
