@@ -439,8 +439,11 @@ def application_update(
     )
 
 
-def _store(name: str, data: bytes) -> tuple[ContentFile[bytes], str]:
-    return ContentFile(data, name=name), hashlib.sha256(data).hexdigest()
+def _save_with_file(row: Any, *, name: str, data: bytes, written: list[Any]) -> None:
+    """Write the row's file, then the row; the caller removes ``written`` files on rollback."""
+    row.file.save(name, ContentFile(data), save=False)
+    written.append(row)
+    row.save()
 
 
 @contextlib.contextmanager
@@ -466,22 +469,19 @@ def material_upload(
     created: list[Material] = []
 
     def apply(locked: Application, moment: datetime.datetime) -> _Change:
-        content, digest = _store(name, data)
         material = Material(
             application=locked,
             kind=kind,
             original_name=_file_name(name),
             content_type=content_type,
             size=len(data),
-            sha256=digest,
+            sha256=hashlib.sha256(data).hexdigest(),
             uploaded_by=actor,
             form_fingerprint=(
                 documents.form_fingerprint(locked) if kind == MaterialKind.APPLICATION_FORM else ""
             ),
         )
-        material.file.save(content.name or "file", content, save=False)
-        created.append(material)
-        material.save()
+        _save_with_file(material, name=name, data=data, written=created)
         return _Change()
 
     with _files_removed_on_error(created):
@@ -532,7 +532,6 @@ def sample_upload(
     created: list[Sample] = []
 
     def apply(locked: Application, moment: datetime.datetime) -> _Change:
-        content, digest = _store(name, data)
         old = list(Sample.objects.filter(application=locked, purpose=purpose))
         for replaced in old:
             replaced.delete()
@@ -542,14 +541,12 @@ def sample_upload(
             purpose=purpose,
             original_name=_file_name(name),
             format=parsed.format,
-            sha256=digest,
+            sha256=hashlib.sha256(data).hexdigest(),
             record_count=parsed.record_count,
             columns=parsed.columns,
             rows=parsed.rows,
         )
-        sample.file.save(content.name or "sample", content, save=False)
-        created.append(sample)
-        sample.save()
+        _save_with_file(sample, name=name, data=data, written=created)
         return _Change()
 
     with _files_removed_on_error(created):
@@ -831,17 +828,14 @@ def objection_file(
             application=locked, filed_by=actor, reasons=reasons, filed_at=moment
         )
         for name, data, content_type in checked:
-            content, digest = _store(name, data)
             item = ObjectionFile(
                 objection=objection,
                 original_name=_file_name(name),
                 content_type=content_type,
                 size=len(data),
-                sha256=digest,
+                sha256=hashlib.sha256(data).hexdigest(),
             )
-            item.file.save(content.name or "file", content, save=False)
-            written.append(item)
-            item.save()
+            _save_with_file(item, name=name, data=data, written=written)
         created.append(objection)
         return _Change(data={"objection": str(objection.uuid)})
 

@@ -95,7 +95,8 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if not self._exempt(request.path) and not second_factor_satisfied(request):
+        # Cheap check first: almost every request is satisfied (anonymous, or no second factor).
+        if not second_factor_satisfied(request) and not self._exempt(request.path):
             return self._refuse(request)
         return self.get_response(request)
 
