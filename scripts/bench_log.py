@@ -419,6 +419,7 @@ def worker_compare(a: dict[str, Any]) -> dict[str, Any]:
 
     from dataip.core.merkle import leaf_hash
     from dataip.core.tiles import TiledTree
+    from dataip.transparency import selectors
     from dataip.transparency.models import Checkpoint, LogEntry
     from dataip.transparency.selectors import tile_reader
 
@@ -452,8 +453,8 @@ def worker_compare(a: dict[str, Any]) -> dict[str, Any]:
         roots["dataip (checkpoint at that size)"] = bytes.fromhex(cp)
 
     def db_proof(i: int) -> list[bytes]:
-        # A fresh tree per proof, as the handler does: no tile cache between requests.
-        return TiledTree(n, tile_reader()).inclusion_proof(i, n)
+        # What the handler does: one query for the tiles of this proof, no cache between proofs.
+        return selectors.inclusion_proof(index=i, tree_size=n).hashes
 
     gens: dict[str, Callable[[int], Any]] = {
         "dataip TiledTree, dict": lambda i: mem.inclusion_proof(i, n),

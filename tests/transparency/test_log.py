@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import random
 import shutil
 import subprocess
 
 import pytest
 from tests.core import reference
 
+from dataip.core.errors import InputError
+from dataip.core.tiles import TiledTree
 from dataip.transparency import selectors
 from dataip.transparency.keys import log_signer, time_stamping
 from dataip.transparency.models import Checkpoint, LogEntry, LogTile, PendingStatement
@@ -64,6 +67,10 @@ def test_a_whole_log_read_by_an_independent_tlog_tiles_client(append, client):
     assert json.loads(log.entries[299]) == {"n": 299, "type": "test/v1"}
     # A level-2 tile exists once 65,536 leaves are in.
     assert LogTile.objects.filter(level=2).exists()
+    # Three levels in the database: the edge tiles the proof query computes reach level 2.
+    rng = random.Random(70_000)  # noqa: S311 - reproducible indices, not secrets
+    sizes = [65_535, 65_536, 65_537, 65_792, 69_999, 70_000, *rng.sample(range(1, 70_001), 6)]
+    _assert_same_as_tile_by_tile([(s, i) for s in sizes for i in {0, s - 1, rng.randrange(s)}])
 
 
 def test_tiles_and_checkpoint_responses(append, client):
@@ -130,6 +137,77 @@ def test_inclusion_and_consistency_proofs_over_the_api(append, client):
     )
     entry = client.get("/api/v1/log/entries/10").json()
     assert entry["statement"]["type"] == "test/v1" and entry["leaf_hash"] == hashes[10].hex()
+
+
+def _assert_same_as_tile_by_tile(pairs: list[tuple[int, int]]) -> None:
+    """The proofs the selectors serve equal those of the tree read one tile per query."""
+    published = selectors.published_size()
+    by_tile = TiledTree(published, selectors.tile_reader())
+    for size, index in pairs:
+        expected = (index, size, by_tile.leaf_hash(index), by_tile.inclusion_proof(index, size))
+        proof = selectors.inclusion_proof(index=index, tree_size=size)
+        assert (proof.index, proof.tree_size, proof.leaf_hash, proof.hashes) == expected
+        first = index + 1  # a consistency proof from a size beside it
+        assert selectors.consistency_proof(first=first, second=size) == (
+            first,
+            size,
+            by_tile.consistency_proof(first, size),
+        )
+        if size == published:
+            proof = selectors.inclusion_proof(index=index)
+            assert (proof.index, proof.tree_size, proof.leaf_hash, proof.hashes) == expected
+            assert selectors.consistency_proof(first=first)[2] == by_tile.consistency_proof(
+                first, size
+            )
+
+
+def test_proofs_from_one_query_equal_the_tile_by_tile_ones(append):
+    # Checkpoints at 300, 1,000 and 3,000 leaves: partial tiles at both levels, stored tiles
+    # wider than those of the smaller trees.
+    append(300)
+    append(700)
+    append(2_000)
+    rng = random.Random(9162)  # noqa: S311 - reproducible indices, not secrets
+    sizes = {1, 2, 255, 256, 257, 299, 300, 511, 512, 513, 1_000, 2_816, 2_999, 3_000}
+    sizes |= {rng.randint(1, 3_000) for _ in range(40)}
+    pairs = [(s, i) for s in sorted(sizes) for i in {0, s - 1, rng.randrange(s)}]
+    _assert_same_as_tile_by_tile(pairs)
+    hashes = [bytes.fromhex(h) for h in LogEntry.objects.values_list("leaf_hash", flat=True)]
+    for size, index in pairs[::20]:
+        proof = selectors.inclusion_proof(index=index, tree_size=size)
+        assert proof.hashes == reference.audit_path("sha256", hashes[:size], index)
+
+
+def test_a_proof_is_one_query(append, django_assert_max_num_queries):
+    leaves = append(700)
+    with django_assert_max_num_queries(1):
+        selectors.inclusion_proof(index=400)
+    with django_assert_max_num_queries(1):
+        selectors.inclusion_proof(index=400, tree_size=600)
+    with django_assert_max_num_queries(1):
+        selectors.consistency_proof(first=300)
+    with django_assert_max_num_queries(1):
+        selectors.consistency_proof(first=300, second=513)
+    with django_assert_max_num_queries(2):  # the entry, then the proof
+        assert selectors.inclusion_proof(leaf_hash=leaves[400]).index == 400
+
+
+def test_proofs_of_an_empty_log_and_of_lost_tiles(db, append):
+    with pytest.raises(InputError) as error:
+        selectors.inclusion_proof(index=0)
+    assert error.value.code == "log_tree_size"
+    assert selectors.consistency_proof(first=0) == (0, 0, [])
+    append(300)
+    # A tile lost from the database fails the proof as reading it tile by tile does.
+    LogTile.objects.filter(level=0, index=1).delete()
+    by_tile = TiledTree(300, selectors.tile_reader())
+    with pytest.raises(LookupError, match="tile 0/1 holds 0 hashes"):
+        by_tile.inclusion_proof(3, 300)  # needs a node of the lost tile
+    with pytest.raises(LookupError, match="tile 0/1 holds 0 hashes"):
+        by_tile.leaf_hash(260)  # a leaf hash in it
+    for index in (3, 260):
+        with pytest.raises(LookupError, match="tile 0/1 holds 0 hashes"):
+            selectors.inclusion_proof(index=index)
 
 
 @pytest.mark.parametrize(

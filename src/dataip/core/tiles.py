@@ -12,6 +12,13 @@ tile level ``h // TILE_HEIGHT``. The root of a tree, and the inclusion and consi
 RFC 9162 section 2.1, need O(log n) such nodes, so they read a handful of tiles whatever the
 size of the log (memory and time flat in the log size).
 
+Which tiles a proof reads follows from its sizes and index alone (``inclusion_tiles``,
+``consistency_tiles``), so a store can fetch them all at once and hand them to ``TiledTree``. They
+lie at most two to a level: the tile over the leaf's ancestors, whose perfect siblings share it
+(``path_tiles``), and the tile where the tree ends, which holds the nodes of every subtree that
+ends at the tree's size (``edge_tiles``). A store that learns the size in the same query can thus
+ask for both per level before it knows the size.
+
 The tree hash is SHA-256 (RFC 9162); ``read`` is a function ``(level, index) -> bytes`` returning
 the stored tile (any width, ``b""`` for a tile not yet stored). Nothing here imports Django.
 """
@@ -19,7 +26,7 @@ the stored tile (any width, ``b""`` for a tile not yet stored). Nothing here imp
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Callable
 
 from dataip.core.merkle import (
@@ -33,11 +40,17 @@ from dataip.core.merkle import (
 
 __all__ = [
     "HASH_ALG",
+    "LEVELS",
     "TILE_HEIGHT",
     "TILE_WIDTH",
     "TileKey",
     "TiledTree",
+    "consistency_tiles",
+    "edge_tiles",
+    "inclusion_tiles",
+    "path_tiles",
     "perfect_root",
+    "tile_shift",
     "tile_width",
 ]
 
@@ -45,6 +58,8 @@ HASH_ALG = "sha256"
 TILE_HEIGHT = 8
 TILE_WIDTH = 1 << TILE_HEIGHT
 _TILE_BYTES = TILE_WIDTH * DIGEST_SIZE
+# A tree of fewer than 2**64 leaves has complete nodes up to height 63: tile levels 0 to 7.
+LEVELS = 8
 
 TileKey = tuple[int, int]
 Reader = Callable[[int, int], bytes]
@@ -54,6 +69,71 @@ def tile_width(level: int, index: int, size: int) -> int:
     """How many hashes tile ``(level, index)`` holds in a tree of ``size`` leaves (0 to 256)."""
     nodes = size >> (TILE_HEIGHT * level)
     return max(0, min(TILE_WIDTH, nodes - index * TILE_WIDTH))
+
+
+def tile_shift(level: int) -> int:
+    """Tile ``(level, leaf >> tile_shift(level))`` is the one of ``level`` above leaf ``leaf``."""
+    return TILE_HEIGHT * (level + 1)
+
+
+def path_tiles(index: int) -> list[TileKey]:
+    """The tile of every level that holds the ancestors of leaf ``index`` and their siblings."""
+    return [(level, index >> tile_shift(level)) for level in range(LEVELS)]
+
+
+def edge_tiles(size: int) -> list[TileKey]:
+    """The tile of every level where a tree of ``size`` leaves ends (it may hold no hash).
+
+    Every complete node of a subtree that ends at ``size`` lies in one of them.
+    """
+    return path_tiles(size)
+
+
+def _node_tile(height: int, index: int) -> TileKey:
+    """The tile holding the complete node at ``height`` covering leaves from ``index << height``."""
+    level, rest = divmod(height, TILE_HEIGHT)
+    return level, (index << rest) // TILE_WIDTH
+
+
+def _complete_nodes(lo: int, hi: int) -> Iterator[tuple[int, int]]:
+    """(height, index) of the complete nodes ``TiledTree.subtree(lo, hi)`` combines."""
+    n = hi - lo
+    if n & (n - 1) == 0 and lo % n == 0:
+        yield n.bit_length() - 1, lo // n
+        return
+    k = _split(n)
+    yield from _complete_nodes(lo, lo + k)
+    yield from _complete_nodes(lo + k, hi)
+
+
+def _tiles_read(walk: Callable[[Callable[[int, int], bytes]], object]) -> set[TileKey]:
+    """The tiles a proof recursion reads: ``walk(subtree)`` runs it with a recording subtree."""
+    keys: set[TileKey] = set()
+
+    def subtree(lo: int, hi: int) -> bytes:
+        keys.update(_node_tile(h, i) for h, i in _complete_nodes(lo, hi))
+        return b""
+
+    walk(subtree)
+    return keys
+
+
+def inclusion_tiles(index: int, size: int) -> list[TileKey]:
+    """The tiles ``leaf_hash(index)`` and ``inclusion_proof(index, size)`` read, in order.
+
+    A subset of ``path_tiles(index) + edge_tiles(size)``; IndexError as for the proof.
+    """
+    keys = _tiles_read(lambda subtree: inclusion_path(index, size, subtree))
+    keys.add(_node_tile(0, index))
+    return sorted(keys)
+
+
+def consistency_tiles(old_size: int, size: int) -> list[TileKey]:
+    """The tiles ``consistency_proof(old_size, size)`` reads, in order.
+
+    A subset of ``path_tiles(old_size - 1) + edge_tiles(size)``; IndexError as for the proof.
+    """
+    return sorted(_tiles_read(lambda subtree: consistency_path(old_size, size, subtree)))
 
 
 def perfect_root(hashes: Sequence[bytes]) -> bytes:
@@ -70,7 +150,8 @@ def _tile_levels(data: bytes) -> tuple[tuple[bytes, ...], ...]:
 
     Cached by content: a tile's bytes fix its nodes, whichever log they come from, so the upper
     tiles that every proof crosses are hashed once per process, not once per proof. Only tiles
-    of level 1 and up come here (a log of 16 million leaves has 257 of them); 256 at most,
+    of level 1 and up come here (a log of 16 million leaves has 257 of them), and the partial
+    tile that ends level 0, where most proofs at the published size need a node; 256 at most,
     about 12 MB.
     """
     level = tuple(data[i : i + DIGEST_SIZE] for i in range(0, len(data), DIGEST_SIZE))
@@ -86,14 +167,18 @@ def _tile_levels(data: bytes) -> tuple[tuple[bytes, ...], ...]:
 class TiledTree:
     """A tree of ``size`` leaves read from tiles, with a cache of the tiles it has read.
 
-    ``append`` computes the tiles that change when leaves are added; the caller stores them (all
-    in one transaction) and the object then describes the larger tree.
+    ``tiles`` are tiles already fetched (say, every one ``inclusion_tiles`` names, in one query;
+    ``b""`` for one not stored): ``read`` is called only for the others. ``append`` computes the
+    tiles that change when leaves are added; the caller stores them (all in one transaction) and
+    the object then describes the larger tree.
     """
 
-    def __init__(self, size: int, read: Reader) -> None:
+    def __init__(
+        self, size: int, read: Reader, tiles: Mapping[TileKey, bytes] | None = None
+    ) -> None:
         self.size = size
         self._read = read
-        self._cache: dict[TileKey, bytes] = {}
+        self._cache: dict[TileKey, bytes] = dict(tiles or {})
 
     def tile(self, level: int, index: int) -> bytes:
         """The stored tile ``(level, index)``, as wide as it is stored."""
@@ -122,7 +207,8 @@ class TiledTree:
         data = self.tile(level, tile)
         if len(data) < (offset + (1 << rest)) * DIGEST_SIZE:
             raise LookupError(f"tile {level}/{tile} holds {len(data) // DIGEST_SIZE} hashes")
-        if level == 0:  # leaf tiles: many, each read by few proofs; not worth keeping
+        # Full leaf tiles: many, each read by few proofs; not worth keeping, unlike the last one.
+        if level == 0 and len(data) == _TILE_BYTES:
             hashes = data[offset * DIGEST_SIZE : (offset + (1 << rest)) * DIGEST_SIZE]
             return perfect_root([hashes[i : i + DIGEST_SIZE] for i in range(0, len(hashes), 32)])
         return _tile_levels(data)[rest][offset >> rest]

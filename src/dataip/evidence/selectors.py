@@ -48,7 +48,7 @@ def evidence_receipt(evidence: Evidence) -> dict[str, Any] | None:
     checkpoint = log.checkpoint_covering(index)
     if checkpoint is None or checkpoint.timestamp is None:
         return None
-    proof = log.tree_read(checkpoint.size).inclusion_proof(index, checkpoint.size)
+    proof = log.inclusion_proof(index=index, tree_size=checkpoint.size).hashes
     return build_receipt(
         statement=json.loads(evidence.statement),
         index=index,

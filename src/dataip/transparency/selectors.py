@@ -1,7 +1,9 @@
 """Reads of the log: checkpoints, tiles, entry bundles, proofs. Public data only.
 
 The tree read for proofs and tiles is the one of the latest published checkpoint: tiles only
-grow, so reading them beside a running integration is safe.
+grow, so reading them beside a running integration is safe. A proof reads the published size and
+every tile it needs in one query (``_proof_tiles``): over TCP each round trip, and each ORM query
+built, costs more than the hashing.
 """
 
 from __future__ import annotations
@@ -10,14 +12,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from cryptography import x509
+from django.db import connection, models
 
-from dataip.core import tsp
+from dataip.core import tiles, tsp
 from dataip.core.checkpoint import encode_entry_bundle, open_checkpoint
 from dataip.core.errors import InputError, VerificationError
 from dataip.core.merkle import TreeBuilder, leaf_hash
 from dataip.core.note import Verifier
 from dataip.core.tiles import HASH_ALG, TILE_WIDTH, TiledTree, perfect_root, tile_width
 from dataip.transparency.models import Checkpoint, LogEntry, LogTile
+
+# Sizes and indices are signed 64-bit columns: larger values name no tile.
+_MAX_LEAVES = 1 << 63
 
 
 def tile_reader() -> Callable[[int, int], bytes]:
@@ -100,6 +106,71 @@ def entry_by_leaf_hash(leaf_hash: str) -> LogEntry | None:
     return LogEntry.objects.filter(leaf_hash=leaf_hash).first()
 
 
+def _proof_tiles(
+    keys: Sequence[tiles.TileKey], *, published_edges: bool
+) -> tuple[int, dict[tiles.TileKey, bytes]]:
+    """The published size and the stored tiles ``keys``, in one query (``b""`` if not stored).
+
+    With ``published_edges``, also the tiles where the published tree ends
+    (``tiles.edge_tiles``), computed in the query from the size it reads: a proof at the published
+    size thus needs no second round trip. Raw SQL: the ORM cannot join a list of keys to a row of
+    aggregates, and building ORM queries costs more than the proof's hashing. Each key is one
+    index probe (a correlated subquery per row of a VALUES list): an OR of the keys took
+    PostgreSQL longer to plan than to run.
+    """
+    q = connection.ops.quote_name
+    level, index, data = (q(_column(LogTile, f)) for f in ("level", "index", "data"))
+    size = q(_column(Checkpoint, "size"))
+    wanted: list[str] = []
+    params: list[int] = []
+    for key in keys:
+        wanted.append("(%s, %s, 0)")
+        params += key
+    if published_edges:
+        for lv in range(tiles.LEVELS):
+            shift = tiles.tile_shift(lv)
+            # A stored size has no bit from 63 up, so its edge is tile 0 there; PostgreSQL shifts
+            # by the count modulo 64 and would not give 0 for a shift by 64.
+            wanted.append(f"({lv}, NULL, {shift})" if 1 << shift < _MAX_LEAVES else f"({lv}, 0, 0)")
+    # Only quoted names and integer constants are formatted in; the keys are parameters.
+    published = f"(SELECT MAX({size}) AS {size} FROM {q(Checkpoint._meta.db_table)}) c"  # noqa: S608
+    at = f"COALESCE(k.column2, c.{size} >> k.column3)"
+    sql = (
+        (
+            f"SELECT c.{size}, k.column1, {at}, (SELECT t.{data} FROM "  # noqa: S608
+            f"{q(LogTile._meta.db_table)} t WHERE t.{level} = k.column1 AND t.{index} = {at})"
+            f" FROM {published} CROSS JOIN (VALUES {', '.join(wanted)}) k"
+        )
+        if wanted
+        else f"SELECT c.{size}, NULL, NULL, NULL FROM {published}"  # noqa: S608
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = {
+        (lv, ix): b"" if d is None else bytes(d)
+        for _, lv, ix, d in rows
+        if ix is not None  # an edge of the empty log
+    }
+    return rows[0][0] or 0, found
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    """The database column of field ``name`` (the raw query follows the model)."""
+    column = next(f.column for f in model._meta.concrete_fields if f.name == name)
+    if column is None:  # pragma: no cover - concrete fields have a column
+        raise LookupError(name)
+    return column
+
+
+def _proof_size(tree_size: int | None, published: int) -> int:
+    """``tree_size`` (default: the published size) if a proof can be served for it."""
+    size = published if tree_size is None else tree_size
+    if not 0 < size <= published:
+        raise InputError("log_tree_size", size=size, published=published)
+    return size
+
+
 @dataclass(frozen=True)
 class InclusionProof:
     index: int
@@ -114,32 +185,45 @@ def inclusion_proof(
     """The inclusion proof of a leaf, by index or by leaf hash, in the tree at ``tree_size``.
 
     Raises InputError (400) for a size beyond the published tree, an index outside it, or an
-    unknown leaf hash.
+    unknown leaf hash. One query by index (the published size and every tile), two by leaf hash.
     """
-    published = published_size()
-    size = published if tree_size is None else tree_size
-    if not 0 < size <= published:
-        raise InputError("log_tree_size", size=size, published=published)
     if (index is None) == (leaf_hash is None):
+        _proof_size(tree_size, published_size())  # a bad size is named first
         raise InputError("log_proof_leaf")
     if index is None:
         entry = entry_by_leaf_hash(str(leaf_hash).lower())
         if entry is None:
+            _proof_size(tree_size, published_size())
             raise InputError("log_leaf_unknown", leaf_hash=leaf_hash)
         index = entry.index
+    if tree_size is not None and 0 <= index < tree_size <= _MAX_LEAVES:
+        keys, edges = tiles.inclusion_tiles(index, tree_size), False
+    elif tree_size is None and 0 <= index < _MAX_LEAVES:
+        # Which edge tiles the proof needs depends on the published size: the query finds it.
+        keys, edges = tiles.path_tiles(index), True
+    else:
+        keys, edges = [], False
+    published, fetched = _proof_tiles(keys, published_edges=edges)
+    size = _proof_size(tree_size, published)
     if not 0 <= index < size:
         raise InputError("log_index_range", index=index, size=size)
-    tree = TiledTree(published, tile_reader())
+    tree = TiledTree(published, tile_reader(), fetched)
     return InclusionProof(index, size, tree.leaf_hash(index), tree.inclusion_proof(index, size))
 
 
 def consistency_proof(*, first: int, second: int | None = None) -> tuple[int, int, list[bytes]]:
-    """The consistency proof between two published tree sizes."""
-    published = published_size()
+    """The consistency proof between two published tree sizes (one query)."""
+    if second is not None and 0 <= first <= second <= _MAX_LEAVES:
+        keys, edges = tiles.consistency_tiles(first, second), False
+    elif second is None and 0 < first <= _MAX_LEAVES:
+        keys, edges = tiles.path_tiles(first - 1), True
+    else:
+        keys, edges = [], False
+    published, fetched = _proof_tiles(keys, published_edges=edges)
     second = published if second is None else second
     if not 0 <= first <= second <= published:
         raise InputError("log_consistency_range", first=first, second=second, published=published)
-    tree = TiledTree(published, tile_reader())
+    tree = TiledTree(published, tile_reader(), fetched)
     return first, second, tree.consistency_proof(first, second)
 
 
