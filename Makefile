@@ -23,7 +23,7 @@ PYTEST := $(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 # The OpenID Connect provider the sign-in tests run against (npm package oidc-provider).
 OIDC_NODE := tests/accounts/oidc/node_modules/.package-lock.json
 
-.PHONY: help venv run test test-sqlite test-postgres lint bench tool lock messages clean
+.PHONY: help venv run test test-sqlite test-postgres browser lint bench tool lock messages clean
 
 help:
 	@echo "make run            set up, demonstrate the offline tool, then serve the platform"
@@ -54,10 +54,10 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
-test-sqlite: $(STAMP) $(OIDC_NODE)
+test-sqlite: $(STAMP) $(OIDC_NODE) browser
 	DATABASE_URL= $(PYTEST)
 
-test-postgres: $(STAMP) $(OIDC_NODE)
+test-postgres: $(STAMP) $(OIDC_NODE) browser
 	@if $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], dbname="postgres", connect_timeout=5).close()' \
 		"$(POSTGRES_URL)" 2>/dev/null; then \
 		echo "DATABASE_URL=$(POSTGRES_URL) $(PYTEST)"; \
@@ -72,6 +72,10 @@ test-postgres: $(STAMP) $(OIDC_NODE)
 		echo "************************************************************************" >&2; \
 		echo "" >&2; \
 	fi
+
+# Debian's chromium for the browser tests (tests/browser/); installed once, as root, with apt.
+browser:
+	@bash scripts/install-browser.sh
 
 $(OIDC_NODE): tests/accounts/oidc/package-lock.json
 	@command -v npm >/dev/null || { echo "ERROR: npm (Node.js) is needed for the OpenID Connect tests: apt-get install nodejs npm" >&2; exit 1; }
