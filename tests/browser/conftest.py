@@ -158,11 +158,6 @@ class Platform:
             self.process.wait()
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # Until pyproject lists the marker (strict markers), this folder declares it itself.
-    config.addinivalue_line("markers", "browser: drives a real browser against dataip serve")
-
-
 @pytest.fixture
 def chromium() -> str:
     """The path of Debian's chromium; without it a skip, or a failure when CI is set."""
