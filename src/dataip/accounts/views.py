@@ -235,7 +235,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     action = data.get("action") if data is not None else None
     real_name_form = forms.RealNameForm(data if action == "real-name" else None)
-    join_form = forms.JoinForm(data if action == "join" else None)
+    # Its own ids: the join form shares field names with the real-name form on this page.
+    join_form = forms.JoinForm(data if action == "join" else None, auto_id="join_%s")
     token_form = forms.TokenForm(data if action == "token" else None)
     context: dict[str, Any] = {}
     status = 200

@@ -124,6 +124,11 @@ class DigestForm(forms.Form):
 
 
 class ManifestForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: it shares the field "label" with the hash-value form on the same page.
+        kwargs.setdefault("auto_id", "manifest_%s")
+        super().__init__(*args, **kwargs)
+
     manifest = forms.FileField(
         label=gettext_lazy("Manifest file"),
         help_text=gettext_lazy(
