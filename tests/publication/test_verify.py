@@ -102,7 +102,7 @@ def test_a_manifest_is_checked_and_looked_up(client, owner, tmp_path: Path):
 
 
 def test_a_receipt_verifies_completely(client, logged):
-    receipt = evidence_receipt(logged)
+    receipt = _receipt(logged)
     html = client.post("/verify/", {"receipt": _file(receipt)}).content.decode()
     assert "该存证凭证验证通过。" in html
     assert "包含证明表明第 0 条记录在大小为 1 的日志树中。" in html
@@ -110,7 +110,7 @@ def test_a_receipt_verifies_completely(client, logged):
     assert str(logged.uuid) in html
 
 
-def _failure(client, doc) -> str:
+def _failure(client, doc):
     response = client.post("/verify/", {"receipt": _file(doc)})
     assert response.status_code == 200
     html = response.content.decode()
@@ -118,8 +118,14 @@ def _failure(client, doc) -> str:
     return html
 
 
+def _receipt(evidence) -> dict:
+    receipt = evidence_receipt(evidence)
+    assert receipt is not None
+    return receipt
+
+
 def test_a_tampered_receipt_says_which_part_failed(client, logged):
-    receipt = evidence_receipt(logged)
+    receipt = _receipt(logged)
 
     changed = copy.deepcopy(receipt)
     changed["statement"]["total_bytes"] += 1
@@ -137,7 +143,7 @@ def test_a_tampered_receipt_says_which_part_failed(client, logged):
 
 
 def test_a_receipt_from_another_log_is_refused(client, logged, settings):
-    receipt = evidence_receipt(logged)
+    receipt = _receipt(logged)
     # Same origin, another key: self-consistent once re-signed, but not this platform's key.
     other = Signer.generate(settings.DATAIP_LOG_ORIGIN)
     forged = dict(receipt, log_key=other.verifier().vkey)
@@ -146,7 +152,7 @@ def test_a_receipt_from_another_log_is_refused(client, logged, settings):
 
 
 def test_a_receipt_in_english(client, logged):
-    receipt = evidence_receipt(logged)
+    receipt = _receipt(logged)
     receipt["statement"]["file_count"] += 1
     html = client.post(
         "/verify/", {"receipt": _file(receipt)}, headers={"accept-language": "en"}

@@ -78,7 +78,7 @@ def test_private_fields_never_appear_anywhere(public_world):
         for page in _pages(pw):
             response = client.get(page)
             body = (
-                b"".join(response.streaming_content) if response.streaming else response.content
+                b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
             ).decode()
             for value in PRIVATE_VALUES:
                 assert value not in body, (role, page, value)
@@ -333,7 +333,7 @@ def test_register_downloads_as_csv_and_json(public_world):
         r'attachment; filename="dataip-register-\d{4}-\d{2}-\d{2}\.csv"',
         response["Content-Disposition"],
     )
-    text = b"".join(response.streaming_content).decode("utf-8")
+    text = b"".join(response.streaming_content).decode("utf-8")  # type: ignore[attr-defined]
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text[1:])))
     assert rows == [_expected_row(public_world.registered)]
