@@ -138,6 +138,25 @@ def review_queue(*, status: Iterable[str] | None = None) -> QuerySet[Application
     )
 
 
+def review_queue_counts() -> dict[str, int]:
+    """How many applications each examiner queue holds, in one query.
+
+    Keys: the statuses a queue shows, and ``objections`` (in publicity with an open objection).
+    """
+    queues = {
+        "submitted": Q(status=Status.SUBMITTED),
+        "under_review": Q(status=Status.UNDER_REVIEW),
+        "amendment": Q(status=Status.AMENDMENT_REQUESTED),
+        "publicity": Q(status=Status.PUBLICITY),
+        "objections": Q(status=Status.PUBLICITY, objections__status=ObjectionStatus.OPEN),
+    }
+    # Distinct: the join with objections repeats an application once per objection.
+    counts = Application.objects.aggregate(
+        **{key: Count("pk", filter=condition, distinct=True) for key, condition in queues.items()}
+    )
+    return {key: int(value or 0) for key, value in counts.items()}
+
+
 def objection_get(*, objection_id: uuid.UUID) -> Objection:
     found = Objection.objects.select_related("application", "filed_by").filter(uuid=objection_id)
     objection = found.first()

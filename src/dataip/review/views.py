@@ -151,8 +151,9 @@ def queue(request: HttpRequest) -> HttpResponse:
                 "soon": left is not None and left <= DUE_SOON,
             }
         )
+    counts = selectors.review_queue_counts()
     tabs = [
-        {"key": k, "label": label, "count": _queue(k).count(), "current": k == key}
+        {"key": k, "label": label, "count": counts[k], "current": k == key}
         for k, (_statuses, label) in QUEUES.items()
     ]
     context = {
