@@ -23,15 +23,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from django.db import connection
+from tests.support.databases import scratch_database
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -172,35 +171,15 @@ def chromium() -> str:
 @pytest.fixture
 def server_env(tmp_path: Path, dataip_data_dir: Path) -> Iterator[dict[str, str]]:
     """The server's environment, with an empty database of the suite's kind."""
-    admin = None
-    name = ""
-    if connection.vendor == "postgresql":
-        params = connection.get_connection_params()
-        name = f"dataip_browser_{uuid.uuid4().hex[:12]}"
-        admin = psycopg.connect(
-            host=params.get("host"),
-            port=params.get("port"),
-            user=params.get("user"),
-            password=params.get("password"),
-            dbname="postgres",
-            autocommit=True,
-        )
-        admin.execute(f'CREATE DATABASE "{name}"')
-        server = f"{params.get('host')}:{params.get('port') or 5432}"
-        url = f"postgres://{params.get('user')}@{server}/{name}"
-    else:
-        url = f"sqlite:///{tmp_path / 'browser.sqlite3'}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DATAIP_DATA_DIR": str(dataip_data_dir),
-        "DATAIP_CLOCK_OVERRIDE": "1",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    yield env
-    if admin is not None:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with scratch_database(prefix="dataip_browser", sqlite_path=tmp_path / "browser.sqlite3") as url:
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DATAIP_DATA_DIR": str(dataip_data_dir),
+            "DATAIP_CLOCK_OVERRIDE": "1",
+        }
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        yield env
 
 
 @pytest.fixture

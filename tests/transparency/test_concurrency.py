@@ -12,11 +12,9 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 
-import psycopg
 import pytest
-from django.db import connection
+from tests.support.databases import scratch_database
 
 APPEND = """
 import os, sys, django
@@ -66,33 +64,15 @@ print(json.dumps({
 @pytest.fixture
 def fresh_database(tmp_path, dataip_data_dir):
     """A DATABASE_URL of an empty, migrated database that subprocesses share."""
-    if connection.vendor == "postgresql":
-        params = connection.get_connection_params()
-        name = f"dataip_conc_{uuid.uuid4().hex[:12]}"
-        admin = psycopg.connect(
-            host=params.get("host"),
-            port=params.get("port"),
-            user=params.get("user"),
-            dbname="postgres",
-            autocommit=True,
-        )
-        admin.execute(f'CREATE DATABASE "{name}"')
-        server = f"{params.get('host')}:{params.get('port') or 5432}"
-        url = f"postgres://{params.get('user')}@{server}/{name}"
-    else:
-        admin, name = None, ""
-        url = f"sqlite:///{tmp_path / 'log.sqlite3'}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "dataip.site.settings",
-        "DATAIP_DATA_DIR": str(dataip_data_dir),
-    }
-    run([sys.executable, "-m", "dataip", "manage", "migrate", "-v0"], env)
-    yield env
-    if admin is not None:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
+    with scratch_database(prefix="dataip_conc", sqlite_path=tmp_path / "log.sqlite3") as url:
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_SETTINGS_MODULE": "dataip.site.settings",
+            "DATAIP_DATA_DIR": str(dataip_data_dir),
+        }
+        run([sys.executable, "-m", "dataip", "manage", "migrate", "-v0"], env)
+        yield env
 
 
 def run(command: list[str], env: dict[str, str]) -> str:
