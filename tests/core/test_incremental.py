@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from dataip.core.errors import InputError, UnsupportedAlgorithm
 from dataip.core.hashing import CHUNK_SIZE, FileRecord, hash_dataset, hash_file
-from dataip.core.incremental import DatasetAccumulator, FileHasher, normalise_name
+from dataip.core.incremental import DatasetAccumulator, FileHasher, HasherState, normalise_name
 
 from . import golden, reference
 
@@ -119,6 +119,46 @@ def test_file_hasher_any_pieces(size: int, cuts: list[int], alg: str) -> None:
     data = random.Random(size).randbytes(size)  # noqa: S311 - test data, not secrets
     expected = (size, reference.file_root(alg, data))
     assert _file_root(alg, data, sorted(c for c in cuts if c <= size)) == expected
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    size=st.integers(0, 5 * MIB + 5),
+    stops=st.lists(st.integers(0, 5 * MIB + 5), max_size=6),
+    alg=st.sampled_from(ALGS),
+)
+def test_file_hasher_stopped_and_resumed(size: int, stops: list[int], alg: str) -> None:
+    """Stop anywhere, keep only the packed state, resume in a new hasher from its offset."""
+    data = random.Random(size).randbytes(size)  # noqa: S311 - test data, not secrets
+    hasher = FileHasher(alg)
+    position = 0
+    for stop in sorted(s for s in stops if s <= size):
+        hasher.update(data[position:stop])
+        state = hasher.state()
+        assert state.offset % CHUNK_SIZE == 0 and stop - CHUNK_SIZE < state.offset <= stop
+        assert len(state.stack) == bin(state.offset // CHUNK_SIZE).count("1")
+        hasher = FileHasher.resume(HasherState.unpack(alg, state.offset, state.pack()))
+        position = state.offset  # the bytes after the boundary are sent again
+    hasher.update(data[position:])
+    assert hasher.finish() == (size, reference.file_root(alg, data))
+
+
+def test_resume_refuses_impossible_states() -> None:
+    root = bytes(32)
+    for state in (
+        HasherState("sm3", MIB + 1, (root,)),  # not at a chunk boundary
+        HasherState("sm3", 3 * MIB, (root,)),  # 3 chunks: two subtree roots
+        HasherState("sm3", MIB, (b"short",)),
+        HasherState("sm3", -MIB, ()),
+    ):
+        with pytest.raises(ValueError, match=r"boundary|subtree roots"):
+            FileHasher.resume(state)
+    with pytest.raises(ValueError, match="multiple of 32"):
+        HasherState.unpack("sm3", MIB, b"x" * 33)
+    done = FileHasher("sm3")
+    done.finish()
+    with pytest.raises(ValueError, match="after finish"):
+        done.state()
 
 
 # --- DatasetAccumulator -------------------------------------------------------------------------

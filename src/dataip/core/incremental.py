@@ -8,6 +8,9 @@ in order, and are never held whole.
 - :class:`FileHasher` computes one file's size and file root (section 3) from its bytes in
   pieces of any size. It buffers at most one chunk (``CHUNK_SIZE`` bytes) and keeps O(log n)
   tree state, so a file of any size costs about 1 MiB.
+- :meth:`FileHasher.state` and :meth:`FileHasher.resume` let the hashing of one file stop and
+  carry on later, in another process: the state at the last chunk boundary is the offset and
+  at most 64 subtree roots (about 2 KiB), so a resumable upload keeps no file bytes at all.
 - :class:`DatasetAccumulator` collects (name, size, file root) triples in any order, checks and
   normalises each name as section 2 requires of names taken from a directory, and yields the
   dataset digest (sections 4 and 5) and the file records in the dataset's sorted order (for a
@@ -30,13 +33,14 @@ Nothing here imports Django; the module runs on Python 3.9+ with the standard li
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from dataip.core.errors import InputError, Text
 from dataip.core.hashing import CHUNK_SIZE, DEFAULT_ALG, DatasetDigest, FileRecord, file_entry
 from dataip.core.merkle import DIGEST_SIZE, TreeBuilder, leaf_hash
 
-__all__ = ["DatasetAccumulator", "FileHasher", "normalise_name"]
+__all__ = ["DatasetAccumulator", "FileHasher", "HasherState", "normalise_name"]
 
 SEPARATOR = "/"
 #: The components that would leave or stay in a directory: never names of files.
@@ -51,6 +55,31 @@ EMPTY_COMPONENT = Text(
 )
 DOT_COMPONENT = Text("含有“.”或“..”路径分量", "it has a '.' or '..' component")
 CONTROL_CHARACTER = Text("含有控制字符", "it contains a control character")
+
+
+@dataclass(frozen=True)
+class HasherState:
+    """Where a :class:`FileHasher` stands at its last chunk boundary: enough to carry on.
+
+    ``offset`` is the number of bytes hashed into the tree, a multiple of ``CHUNK_SIZE``;
+    ``stack`` the roots of the complete subtrees over those chunks (one per 1 bit of
+    ``offset // CHUNK_SIZE``). :meth:`pack` and :meth:`unpack` store ``stack`` as one byte
+    string.
+    """
+
+    alg: str
+    offset: int
+    stack: tuple[bytes, ...]
+
+    def pack(self) -> bytes:
+        return b"".join(self.stack)
+
+    @classmethod
+    def unpack(cls, alg: str, offset: int, packed: bytes) -> HasherState:
+        if len(packed) % DIGEST_SIZE:
+            raise ValueError(f"packed subtree roots are a multiple of {DIGEST_SIZE} bytes")
+        stack = tuple(packed[i : i + DIGEST_SIZE] for i in range(0, len(packed), DIGEST_SIZE))
+        return cls(alg, offset, stack)
 
 
 class FileHasher:
@@ -102,6 +131,28 @@ class FileHasher:
         if rest:
             self._buffer[:rest] = view[offset:]
             self._fill = rest
+
+    def state(self) -> HasherState:
+        """The state at the last chunk boundary; bytes buffered after it are not in it.
+
+        :meth:`resume` from it needs the file's bytes from ``state().offset`` on.
+        """
+        if self._finished:
+            raise ValueError("FileHasher.state() after finish()")
+        return HasherState(self._alg, self._size - self._fill, self._tree.stack)
+
+    @classmethod
+    def resume(cls, state: HasherState) -> FileHasher:
+        """A hasher that carries on from ``state``: give it the bytes from ``state.offset`` on.
+
+        Raises ``ValueError`` for a state that no hasher could have produced.
+        """
+        if state.offset % CHUNK_SIZE:
+            raise ValueError(f"offset {state.offset} is not at a chunk boundary")
+        hasher = cls(state.alg)
+        hasher._tree = TreeBuilder.restore(state.alg, state.offset // CHUNK_SIZE, state.stack)
+        hasher._size = state.offset
+        return hasher
 
     def finish(self) -> tuple[int, bytes]:
         """``(size, file root)``: the last, shorter chunk (if any) is a leaf of its own."""

@@ -122,6 +122,27 @@ class TreeBuilder:
             n >>= 1
         self.size += 1
 
+    @property
+    def stack(self) -> tuple[bytes, ...]:
+        """The roots of the complete subtrees so far, largest first: one per 1 bit of ``size``.
+
+        With ``size`` this is the builder's whole state (see :meth:`restore`).
+        """
+        return tuple(self._stack)
+
+    @classmethod
+    def restore(cls, alg: str, size: int, stack: Sequence[bytes]) -> TreeBuilder:
+        """A builder that carries on from ``size`` leaves whose subtree roots are ``stack``."""
+        expected = bin(size).count("1")  # int.bit_count() needs Python 3.10
+        if size < 0 or len(stack) != expected:
+            raise ValueError(f"a tree of {size} leaves has {expected} subtree roots")
+        if any(len(h) != DIGEST_SIZE for h in stack):
+            raise ValueError(f"subtree roots are {DIGEST_SIZE} bytes each")
+        builder = cls(alg)
+        builder._stack = [bytes(h) for h in stack]
+        builder.size = size
+        return builder
+
     def root(self) -> bytes:
         stack = self._stack
         if not stack:

@@ -1,4 +1,4 @@
-"""Reads of evidence records: the owner's own, and receipts."""
+"""Reads of evidence records (the owner's own), receipts, and resumable uploads."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from dataip.accounts.models import User
 from dataip.core.receipt import build_receipt
-from dataip.evidence.models import Evidence
+from dataip.evidence.models import Evidence, UploadFile, UploadSession
 from dataip.transparency import selectors as log
 from dataip.transparency.keys import log_signer, time_stamping
 
@@ -57,4 +59,47 @@ def evidence_receipt(evidence: Evidence) -> dict[str, Any] | None:
         log_key=log_signer().vkey,
         timestamp=bytes(checkpoint.timestamp),
         tsa_certificates=time_stamping().chain_pem,
+    )
+
+
+def _sessions(user: User | AnonymousUser) -> QuerySet[UploadSession]:
+    """The user's resumable uploads that have not expired."""
+    if not user.is_authenticated:
+        return UploadSession.objects.none()
+    return UploadSession.objects.filter(owner=user, expires_at__gt=timezone.now()).annotate(
+        received_bytes=Coalesce(Sum("files__offset"), 0)
+    )
+
+
+def uploads_open(*, user: User | AnonymousUser) -> QuerySet[UploadSession]:
+    """The user's unfinished uploads, newest first, each with ``received_bytes``."""
+    return _sessions(user).filter(evidence__isnull=True)
+
+
+def upload_get(*, user: User | AnonymousUser, upload_id: uuid.UUID) -> UploadSession | None:
+    """One of the user's uploads, unfinished or recorded; None for someone else's or expired."""
+    return _sessions(user).select_related("evidence").filter(uuid=upload_id).first()
+
+
+def upload_files(session: UploadSession) -> QuerySet[UploadFile]:
+    """The files of an upload in their declared order (none once recorded)."""
+    return session.files.order_by("position").defer("stack")
+
+
+def upload_file_get(
+    *, user: User | AnonymousUser, upload_id: uuid.UUID, position: int
+) -> UploadFile | None:
+    """A file of one of the user's unfinished uploads, with its session."""
+    if not user.is_authenticated:
+        return None
+    return (
+        UploadFile.objects.select_related("session")
+        .filter(
+            session__owner=user,
+            session__uuid=upload_id,
+            session__expires_at__gt=timezone.now(),
+            session__evidence__isnull=True,
+            position=position,
+        )
+        .first()
     )

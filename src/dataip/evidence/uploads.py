@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import unquote_to_bytes
@@ -83,6 +83,8 @@ __all__ = [
     "UploadedDataset",
     "decode_file_name",
     "hash_upload",
+    "read_piece",
+    "too_large",
 ]
 
 #: The form field that carries the files (repeatable).
@@ -152,7 +154,8 @@ def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
-def _too_large(limit: int) -> InputError:
+def too_large(limit: int) -> InputError:
+    """The error for files of more than ``limit`` bytes in all (answered with 413)."""
     return InputError("upload_too_large", limit=limit, limit_gib=f"{limit / (1 << 30):.4g}")
 
 
@@ -281,7 +284,7 @@ class HashingUploadHandler(FileUploadHandler):
             return None  # the nested parser below: parse normally
         limit = _body_limit(self.max_bytes, self.max_files)
         if limit is not None and content_length > limit:
-            raise _too_large(self.max_bytes)
+            raise too_large(self.max_bytes)
         self._parsing = True
         # Django passes the boundary as bytes, whatever the stubs say.
         raw = boundary if isinstance(boundary, bytes) else boundary.encode("ascii")
@@ -326,7 +329,7 @@ class HashingUploadHandler(FileUploadHandler):
         """Hash the piece; refuse the upload as soon as the files pass the byte limit."""
         self._received += len(raw_data)
         if self._received > self.max_bytes:
-            raise _too_large(self.max_bytes)
+            raise too_large(self.max_bytes)
         assert self._hasher is not None  # noqa: S101 - Django calls new_file first
         self._hasher.update(raw_data)
         return None  # consumed: no handler after this one sees the data
@@ -377,3 +380,23 @@ def hash_upload(request: HttpRequest, *, alg: str) -> UploadedDataset:
     if not accumulator.file_count:
         raise InputError("upload_empty", field=FILE_FIELD)
     return UploadedDataset(accumulator.digest(), tuple(accumulator.records()))
+
+
+def read_piece(stream: Any, length: int, sink: Callable[[bytes], None]) -> int:
+    """Pass the next ``length`` bytes of ``stream`` to ``sink`` as they arrive; return the count.
+
+    For a resumable upload's piece (a raw body, no multipart framing). A count below ``length``
+    means the body was cut short: the client disconnected (a read error, or the body ended
+    before its Content-Length). Reads at most ``READ_SIZE`` bytes at a time.
+    """
+    received = 0
+    while received < length:
+        try:
+            data = stream.read(min(READ_SIZE, length - received))
+        except OSError:  # includes Django's UnreadablePostError
+            break
+        if not data:
+            break
+        sink(data)
+        received += len(data)
+    return received

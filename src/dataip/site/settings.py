@@ -200,6 +200,10 @@ DATAIP_TSA_NAME = env_str("DATAIP_TSA_NAME", "dataip Time-Stamping Authority")
 # Files uploaded for evidence are hashed while they stream and not kept.
 DATAIP_UPLOAD_MAX_BYTES = env_int("DATAIP_UPLOAD_MAX_BYTES", default=20 << 30, minimum=1)
 DATAIP_UPLOAD_MAX_FILES = env_int("DATAIP_UPLOAD_MAX_FILES", default=100_000, minimum=1)
+# Resumable uploads (/api/v1/evidence/uploads): kept this long after their last piece, then
+# deleted; at most this many unfinished ones per user. They hold hash states, never file bytes.
+DATAIP_UPLOAD_SESSION_HOURS = env_int("DATAIP_UPLOAD_SESSION_HOURS", default=72, minimum=1)
+DATAIP_UPLOAD_SESSIONS_PER_USER = env_int("DATAIP_UPLOAD_SESSIONS_PER_USER", default=20, minimum=1)
 # A manifest of many files is a large JSON document; beyond this it is refused.
 # Django's own cap on files per request would apply before ours.
 DATA_UPLOAD_MAX_NUMBER_FILES = None
