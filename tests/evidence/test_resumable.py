@@ -10,7 +10,9 @@ import datetime
 import io
 import json
 import os
+import socket
 import threading
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from django.test import Client
 from django.utils import timezone
 from tests.core import reference
 
+from dataip.accounts import services as accounts_services
 from dataip.evidence import services
 from dataip.evidence.errors import UploadConflict, UploadError
 from dataip.evidence.models import Evidence, UploadFile, UploadSession
@@ -59,6 +62,15 @@ def _files(dataset: Path) -> list[tuple[str, bytes]]:
         for p in dataset.rglob("*")
         if p.is_file()
     )
+
+
+def _reference_root(tmp_path: Path, files: dict[str, bytes]) -> str:
+    """The reference implementation's dataset root of ``files`` laid out in a new folder."""
+    folder = tmp_path / "reference"
+    folder.mkdir()
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    return reference.digest(folder, "sm3").root.hex()
 
 
 def _open(api: Client, files: list[tuple[str, bytes]], alg: str = "sm3", **extra: Any) -> Any:
@@ -386,5 +398,35 @@ def test_two_pieces_for_the_same_file_at_once_count_once(user, tmp_path):
     assert sorted(str(type(r).__name__) for r in results) == ["UploadConflict", "int"]
     evidence, created = services.upload_complete(session=session)
     assert created
-    (tmp_path / "a").write_bytes(data)
-    assert evidence.root == reference.digest(tmp_path, "sm3").root.hex()
+    assert evidence.root == _reference_root(tmp_path, {"a": data})
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_client_that_disconnects_mid_piece_resumes_from_the_kept_offset(
+    live_server, user, tmp_path
+):
+    """A real server and socket: the client closes the connection 3.5 MiB into a 5 MiB piece."""
+    data = os.urandom(5 * MIB + 333)
+    session = services.upload_open(owner=user, alg="sm3", label="", files=[("a", len(data), None)])
+    url = f"{UPLOADS}/{session.uuid}/files/0"
+    _, token = accounts_services.api_token_create(actor=user, name="test")
+    host, port = live_server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        head = (
+            f"PATCH {url} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: {PIECE}\r\nUpload-Offset: 0\r\nContent-Length: {len(data)}\r\n\r\n"
+        )
+        sock.sendall(head.encode() + data[: 3 * MIB + MIB // 2])
+        sock.shutdown(socket.SHUT_WR)  # the client is gone: the body ends early
+        sock.recv(1)
+    request = urllib.request.Request(  # noqa: S310 - the test's own server
+        live_server.url + url, method="HEAD", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        assert response.headers["Upload-Offset"] == str(3 * MIB)
+    file = UploadFile.objects.select_related("session").get(session=session)
+    services.upload_piece(
+        file=file, offset=3 * MIB, length=len(data) - 3 * MIB, stream=io.BytesIO(data[3 * MIB :])
+    )
+    evidence, _ = services.upload_complete(session=session)
+    assert evidence.root == _reference_root(tmp_path, {"a": data})

@@ -303,16 +303,20 @@ def upload_piece(
         new_offset, stack, root_hex = state.offset, state.pack(), ""
     if new_offset > file.offset:
         with transaction.atomic():
-            moved = UploadFile.objects.filter(
-                pk=file.pk, offset=file.offset, root="", session__evidence__isnull=True
-            ).update(offset=new_offset, stack=stack, root=root_hex)
+            # Compare and swap on the row's own columns: a join (or subquery) in the WHERE clause
+            # would be evaluated on the old snapshot by PostgreSQL after waiting for the row lock.
+            # A recorded upload has no files left, so none of its rows can match.
+            moved = UploadFile.objects.filter(pk=file.pk, offset=file.offset, root="").update(
+                offset=new_offset, stack=stack, root=root_hex
+            )
             if not moved:
                 # Another piece for the same file finished first, or the upload was discarded.
                 current = UploadFile.objects.filter(pk=file.pk).values_list("offset", flat=True)
                 if not current:
                     raise UploadNotFound("upload_not_found")
                 raise _offset_mismatch(current[0], offset)
-            UploadSession.objects.filter(pk=session.pk).update(expires_at=_expiry())
+            session.expires_at = _expiry()
+            UploadSession.objects.filter(pk=session.pk).update(expires_at=session.expires_at)
         file.offset, file.stack, file.root = new_offset, stack, root_hex
     interrupted = None
     if received < length:
