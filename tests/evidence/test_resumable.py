@@ -430,3 +430,15 @@ def test_a_client_that_disconnects_mid_piece_resumes_from_the_kept_offset(
     )
     evidence, _ = services.upload_complete(session=session)
     assert evidence.root == _reference_root(tmp_path, {"a": data})
+
+
+def test_the_admin_lists_uploads_and_may_delete_them(client, user, django_user_model):
+    session = services.upload_open(owner=user, alg="sm3", label="", files=[("a.csv", 3, None)])
+    admin_user = django_user_model.objects.create_superuser("root", password="x")
+    client.force_login(admin_user)
+    listing = client.get("/admin/evidence/uploadsession/")
+    assert listing.status_code == 200 and str(session.uuid) in listing.content.decode()
+    assert client.get("/admin/evidence/uploadsession/add/").status_code == 403
+    delete = f"/admin/evidence/uploadsession/{session.pk}/delete/"
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not UploadSession.objects.exists() and not UploadFile.objects.exists()
