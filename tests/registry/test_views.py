@@ -13,6 +13,7 @@ from tests.registry.factories import (
     FIELDS,
     T0,
     World,
+    application_complete,
     csv_sample,
     pdf_bytes,
     user_make,
@@ -476,3 +477,19 @@ def test_no_withdrawal_once_under_review(client, world):
 def test_an_unknown_application_is_not_found(client, world):
     client.force_login(world.applicant)
     assert client.get(f"/applications/{uuid.uuid4()}/").status_code == 404
+
+
+def test_a_change_after_the_stamped_form_warns_at_once_on_the_materials_section(client, world):
+    """The notice is swapped in with the autosave answer, not only after a reload."""
+    application = application_complete(world.applicant)
+    client.force_login(world.applicant)
+    page = client.get(f"/applications/{application.uuid}/edit/").content.decode()
+    assert '<div id="form-outdated"></div>' in page
+    url = f"/applications/{application.uuid}/edit/basic/"
+    changed = _basic(application.version, data_name="广州市停车场出入记录数据集")
+    html = client.post(url, changed, headers=HTMX).content.decode()
+    assert '<div id="form-outdated" hx-swap-oob="true"><p class="notice" role="alert">' in html
+    assert "已上传的申请书生成后，填写内容又有修改" in html
+    # Answered by the materials section itself, the notice is in the section, not twice.
+    materials = client.get(f"/applications/{application.uuid}/edit/").content.decode()
+    assert materials.count('id="form-outdated"') == 1
