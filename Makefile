@@ -92,6 +92,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_log.py
+	$(BIN)/python scripts/bench_upload.py
 
 tool: $(STAMP)
 	@mkdir -p build
