@@ -283,3 +283,24 @@ def test_counts_beyond_64_bits_are_refused(api, dataset):
     body = _digest_body(dataset) | {"file_count": 2**64}
     assert _post_digest(api, body).status_code == 422
     assert not Evidence.objects.exists()
+
+
+def test_upload_with_an_api_token_needs_no_csrf_token(user, dataset):
+    from django.test import Client
+
+    from dataip.accounts.services import api_token_create
+
+    _, token = api_token_create(actor=user, name="curl")
+    api = Client(enforce_csrf_checks=True)
+    files = [SimpleUploadedFile("README.txt", (dataset / "README.txt").read_bytes())]
+    r = api.post(
+        "/api/v1/evidence/upload", {"file": files}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert r.status_code == 201, r.content
+    assert Evidence.objects.get().owner == user
+    bad = api.post(
+        "/api/v1/evidence/upload",
+        {"file": [SimpleUploadedFile("a", b"x")]},
+        headers={"Authorization": "Bearer dip_not-a-token"},
+    )
+    assert bad.status_code == 401 and Evidence.objects.count() == 1

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
+import re
 import uuid
 import zipfile
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
 from tests.core import reference
 from tests.registry.factories import World
 
 from dataip.core.manifest import create_manifest
-from dataip.evidence.models import Evidence
+from dataip.evidence import services as upload_services
+from dataip.evidence.models import Evidence, UploadFile, UploadSession
 from dataip.transparency.services import log_publish
 
 pytestmark = pytest.mark.django_db
@@ -172,13 +177,148 @@ def test_the_new_page_offers_upload_with_progress_and_the_offline_tool(client, w
     client.force_login(world.applicant)
     html = client.get("/evidence/new/").content.decode()
     assert '<html lang="zh-hans">' in html
-    assert 'action="/api/v1/evidence/upload"' in html and "<progress" in html
+    assert 'data-api="/api/v1/evidence/uploads"' in html and "<progress" in html
     assert 'src="/static/evidence/js/upload.js"' in html
     assert 'data-threshold="100000000"' in html and "100 MB" in html
+    assert 'data-limit="21474836480"' in html and 'data-max-files="100000"' in html
     assert 'href="/evidence/tool/"' in html
     assert "style=" not in html and "<script>" not in html
+    # Resumable now: the page says so, and what the offline tool still does better.
+    assert "无法续传" not in html and "网络中断后可以从中断处继续上传" in html
+    assert "离线工具更快，而且不发送任何数据" in html
+    assert "三、上传文件</h2>" in html
+    assert '<span id="upload-resume-box" hidden><button type="button" class="button"' in html
+    assert 'id="upload-resume">继续上传</button>' in html
+    assert 'data-key="retrying">网络连接中断，%(seconds)s 秒后重试' in html
+    # No unfinished uploads: no list.
+    assert "unfinished-heading" not in html and "data-upload-url" not in html
     html = client.get("/evidence/new/", headers={"Accept-Language": "en"}).content.decode()
     assert "Paste the hash value and check code" in html
+    assert "cannot be resumed" not in html and 'id="upload-resume">Resume</button>' in html
+
+
+MIB = 1_048_576
+
+
+def _upload(owner, label, files=(("停车/2024/01.csv", 2 * MIB, 1_700_000_000_000),)):
+    return upload_services.upload_open(owner=owner, alg="sm3", label=label, files=list(files))
+
+
+def _send(session, position, data):
+    file = UploadFile.objects.get(session=session, position=position)
+    upload_services.upload_piece(
+        file=file, offset=file.offset, length=len(data), stream=io.BytesIO(data)
+    )
+
+
+def _card(html: str, session) -> str:
+    """The list entry of one upload."""
+    start = html.index(f'data-upload-url="/api/v1/evidence/uploads/{session.uuid}"')
+    return html[start : html.index("</li>", start)]
+
+
+def test_the_page_lists_only_my_unfinished_uploads(client, world):
+    mine = _upload(
+        world.applicant,
+        "停车数据上传",
+        [("停车/2024/01.csv", 2 * MIB, 1_700_000_000_000), ("停车/说明.txt", 48, None)],
+    )
+    _send(mine, 0, b"p" * MIB)
+    unnamed = _upload(world.applicant, "", [("a.csv", 3 * MIB, None)])
+    others = _upload(world.other, "别人的上传")
+    expired = _upload(world.applicant, "过期的上传")
+    UploadSession.objects.filter(pk=expired.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    recorded = _upload(world.applicant, "已存证的上传", [("x.csv", 5, None)])
+    _send(recorded, 0, b"12345")
+    upload_services.upload_complete(session=recorded)
+    assert UploadSession.objects.filter(pk=recorded.pk, evidence__isnull=False).exists()
+
+    client.force_login(world.applicant)
+    html = client.get("/evidence/new/").content.decode()
+    assert '<h3 id="unfinished-heading" tabindex="-1">未完成的上传</h3>' in html
+    assert "您有 2 个未完成的上传，可以继续上传或放弃。" in html
+    for absent in (others, expired, recorded):
+        assert str(absent.uuid) not in html
+    assert "别人的上传" not in html and "过期的上传" not in html and "已存证的上传" not in html
+    # Newest first.
+    assert html.index(str(unnamed.uuid)) < html.index(str(mine.uuid))
+    card = _card(html, mine)
+    assert ">停车数据上传</h4>" in card
+    assert "<p>SM3 · 2 个文件</p>" in card
+    started = timezone.localtime(mine.created_at).strftime("%Y-%m-%d %H:%M")
+    expires = timezone.localtime(UploadSession.objects.get(pk=mine.pk).expires_at)
+    assert f">{started}</time>" in card and f">{expires:%Y-%m-%d %H:%M}</time>" in card
+    # 1 MiB of 2 MiB + 48 bytes, rounded down.
+    assert "已收到 1.0\xa0MB / 2.0\xa0MB（49%）" in card
+    assert '<progress max="100" value="49"' in card
+    assert f'action="/evidence/uploads/{mine.uuid}/discard/"' in card
+    assert 'name="csrfmiddlewaretoken"' in card and ">放弃</button>" in card
+    assert 'for="resume-' in card and "webkitdirectory" in card and "继续这次上传" in card
+    assert ">（未命名）</h4>" in _card(html, unnamed) and "（0%）" in _card(html, unnamed)
+    html = client.get("/evidence/new/", headers={"Accept-Language": "en"}).content.decode()
+    assert "Unfinished uploads" in html and ">Discard</button>" in html
+
+    # The other user sees only their own.
+    client.force_login(world.other)
+    html = client.get("/evidence/new/").content.decode()
+    assert "别人的上传" in html and str(others.uuid) in html
+    assert "停车数据上传" not in html and str(mine.uuid) not in html
+    assert str(unnamed.uuid) not in html
+
+
+def test_discarding_an_unfinished_upload(client, world):
+    session = _upload(world.applicant, "停车数据上传")
+    url = f"/evidence/uploads/{session.uuid}/discard/"
+    # Anonymous: to the sign-in page, nothing discarded.
+    response = client.post(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+    # Someone else's upload does not exist for them.
+    client.force_login(world.other)
+    assert client.post(url).status_code == 404
+    # Only by POST.
+    client.force_login(world.applicant)
+    assert client.get(url).status_code == 405
+    assert UploadSession.objects.filter(pk=session.pk).exists()
+    response = client.post(url, follow=True)
+    assert response.redirect_chain == [("/evidence/new/", 302)]
+    html = response.content.decode()
+    assert "已放弃这次未完成的上传。" in html and str(session.uuid) not in html
+    assert not UploadSession.objects.filter(pk=session.pk).exists()
+    assert not UploadFile.objects.filter(session_id=session.pk).exists()
+    # Gone now; and one that never was.
+    assert client.post(url).status_code == 404
+    assert client.post(f"/evidence/uploads/{uuid.uuid4()}/discard/").status_code == 404
+
+
+def test_discard_needs_the_csrf_token_and_leaves_records_alone(world):
+    session = _upload(world.applicant, "", [("x.csv", 5, None)])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.applicant)
+    url = f"/evidence/uploads/{session.uuid}/discard/"
+    assert client.post(url).status_code == 403
+    html = client.get("/evidence/new/").content.decode()
+    token = re.search(
+        rf'action="{url}">\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"', html
+    )
+    assert token is not None
+    # Recorded, it is no longer an unfinished upload to discard (its record stays either way).
+    _send(session, 0, b"12345")
+    evidence, _ = upload_services.upload_complete(session=session)
+    assert client.post(url, {"csrfmiddlewaretoken": token[1]}).status_code == 404
+    assert UploadSession.objects.filter(pk=session.pk).exists()
+    # An expired one is gone for the page too.
+    expired = _upload(world.applicant, "过期")
+    UploadSession.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+    expired_url = f"/evidence/uploads/{expired.uuid}/discard/"
+    assert client.post(expired_url, {"csrfmiddlewaretoken": token[1]}).status_code == 404
+    fresh = _upload(world.applicant, "新的")
+    fresh_url = f"/evidence/uploads/{fresh.uuid}/discard/"
+    assert client.post(fresh_url, {"csrfmiddlewaretoken": token[1]}).status_code == 302
+    assert not UploadSession.objects.filter(pk=fresh.pk).exists()
+    assert Evidence.objects.filter(pk=evidence.pk).exists()
 
 
 def test_the_offline_tool_is_built_once_and_served_as_an_attachment(client, tool_dirs):

@@ -73,7 +73,8 @@ def _sessions(user: User | AnonymousUser) -> QuerySet[UploadSession]:
 
 def uploads_open(*, user: User | AnonymousUser) -> QuerySet[UploadSession]:
     """The user's unfinished uploads, newest first, each with ``received_bytes``."""
-    return _sessions(user).filter(evidence__isnull=True)
+    # Explicitly: Meta.ordering does not apply to a query grouped for its Sum.
+    return _sessions(user).filter(evidence__isnull=True).order_by("-created_at", "-id")
 
 
 def upload_get(*, user: User | AnonymousUser, upload_id: uuid.UUID) -> UploadSession | None:

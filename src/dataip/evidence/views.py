@@ -9,7 +9,9 @@ files) and ``label``. Answers as ``POST /api/v1/evidence/digest`` does.
 
 The pages list the signed-in user's evidence records with their place in the log, create records
 from a manifest, from a pasted hash value and check code, or from files uploaded with a progress
-bar (``static/evidence/js/upload.js`` against ``upload``), and offer the offline tool.
+bar (``static/evidence/js/upload.js`` against the resumable uploads of ``/api/v1/evidence/uploads``,
+which also continues the unfinished uploads listed on the page), discard an unfinished upload
+(a plain form), and offer the offline tool.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -33,6 +36,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 import dataip
 from dataip import toolbuild
+from dataip.accounts.auth import TokenAuth
 from dataip.accounts.models import User
 from dataip.api.api import STATUS, dataip_error, request_language
 from dataip.core.errors import DataipError, UnsupportedAlgorithm
@@ -48,8 +52,15 @@ from dataip.transparency.models import Checkpoint
 @csrf_exempt
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
-    """Checks sign-in before reading the body; CSRF once the hashing handler is installed."""
-    if not request.user.is_authenticated:
+    """Checks sign-in before reading the body; CSRF once the hashing handler is installed.
+
+    An API token (``Authorization: Bearer``) or the browser session, as the rest of the API; a
+    token is never sent by a browser on its own, so only the session needs the CSRF token.
+    """
+    token_user = TokenAuth()(request) if "Authorization" in request.headers else None
+    if token_user is None and (
+        "Authorization" in request.headers or not request.user.is_authenticated
+    ):
         return JsonResponse({"detail": "请先登录 / sign in first"}, status=401)
     alg = request.GET.get("alg", DEFAULT_ALG)
     try:
@@ -58,10 +69,16 @@ def upload(request: HttpRequest) -> HttpResponse:
         uploaded = hash_upload(request, alg=alg)
     except DataipError as e:
         return dataip_error(request, e)
-    return _record(request, uploaded)
+    if token_user is not None:
+        return _record(request, uploaded)
+    return _record_in_session(request, uploaded)
 
 
 @csrf_protect
+def _record_in_session(request: HttpRequest, uploaded: object) -> HttpResponse:
+    return _record(request, uploaded)
+
+
 def _record(request: HttpRequest, uploaded: object) -> HttpResponse:
     try:
         evidence, created = services.evidence_record_upload(
@@ -83,6 +100,8 @@ def _record(request: HttpRequest, uploaded: object) -> HttpResponse:
 OFFLINE_THRESHOLD = 100 * 1000 * 1000
 _TOOL_NAME = "dataip-tool.pyz"
 _MAX_COUNT = 2**63 - 1
+#: More unfinished uploads than a user may have (DATAIP_UPLOAD_SESSIONS_PER_USER) are not shown.
+_UPLOADS_SHOWN = 100
 
 
 def _lang(request: HttpRequest) -> str:
@@ -216,16 +235,39 @@ def _new_page(
             "error": error[1] if error else "",
             "threshold": OFFLINE_THRESHOLD,
             "upload_limit": settings.DATAIP_UPLOAD_MAX_BYTES,
+            "upload_max_files": settings.DATAIP_UPLOAD_MAX_FILES,
+            "uploads_api": reverse("api:api-root") + "evidence/uploads",
+            "uploads": [
+                (u, _percent(u.received_bytes, u.total_bytes))  # type: ignore[attr-defined]
+                for u in selectors.uploads_open(user=request.user)[:_UPLOADS_SHOWN]
+            ],
             "algorithms": [(a.value, a.label) for a in Algorithm],
         },
         status=status,
     )
 
 
+def _percent(received: int, total: int) -> int:
+    """Whole percent received, rounded down: 100 only when everything has arrived."""
+    return received * 100 // total if total else 100
+
+
 @login_required
 @require_GET
 def evidence_new(request: HttpRequest) -> HttpResponse:
     return _new_page(request)
+
+
+@login_required
+@require_POST
+def upload_discard(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
+    """Discard an unfinished upload (a form, so that it works without JavaScript)."""
+    session = selectors.upload_get(user=request.user, upload_id=upload_id)
+    if session is None or session.evidence_id is not None:
+        raise Http404(upload_id)
+    services.upload_cancel(session=session)
+    messages.success(request, _("The unfinished upload was discarded."))
+    return redirect("evidence:new")
 
 
 def _recorded(request: HttpRequest, evidence: Evidence, created: bool) -> HttpResponse:
