@@ -1,26 +1,33 @@
 """The demo registry (``dataip manage registry_demo``): what it loads, and that it loads once.
 
-Loading takes seconds, so it happens once per module, in a transaction rolled back at the end;
-each test runs in a savepoint inside it (pytest-django's ``db``). The settings the suite's
-``_test_settings`` gives each test are given to the load here too, with its own directory.
+Loading takes seconds, so it happens once per load time (``load_time``, a module-scoped
+parameter: the clock is pinned there for the load and its tests), in a transaction rolled back
+at the end; each test runs in a savepoint inside it (pytest-django's ``db``). The settings the
+suite's ``_test_settings`` gives each test are given to the load here too, with its own
+directory.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
+import itertools
 import re
 
 import pytest
+import time_machine
+from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from dataip.accounts.models import Registrant, RegistrantKind, Role, User
 from dataip.accounts.validators import validate_credit_code, validate_resident_id
 from dataip.core.hashing import hash_dataset
 from dataip.evidence.models import Evidence
-from dataip.registry import demo
+from dataip.registry import demo, services
 from dataip.registry.completeness import application_missing
 from dataip.registry.documents import form_fingerprint
 from dataip.registry.models import (
@@ -43,7 +50,18 @@ from dataip.transparency.models import Checkpoint, LogEntry, PendingStatement
 
 pytestmark = pytest.mark.django_db
 
+#: The deadline of the open applications in the timeline as written (when it is not moved).
 LAST_WORKING_DAY = datetime.date(2026, 12, 31)
+SHANGHAI = demo.SHANGHAI
+#: When the demo is loaded: two days before the timeline's end (it moves back by whole weeks),
+#: and one after it (nothing moves).
+LOAD_TIMES = {
+    "december": datetime.datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI),
+    "mid-year": datetime.datetime(2026, 6, 15, 10, 0, tzinfo=SHANGHAI),
+    "after-the-end": datetime.datetime(2027, 3, 1, 10, 0, tzinfo=SHANGHAI),
+}
+#: Times that are meant to be in the future (a session's or a code's expiry).
+FUTURE_FIELDS = {"expires_at"}
 #: The English role in the printed table, and the account's role.
 ROLES = {
     "administrator": Role.ADMINISTRATOR,
@@ -61,14 +79,20 @@ def _load(directory):
     return out.getvalue()
 
 
+@pytest.fixture(scope="module", params=list(LOAD_TIMES.values()), ids=list(LOAD_TIMES))
+def load_time(request):
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
+def demo_dir(tmp_path_factory, load_time):
     return tmp_path_factory.mktemp("registry-demo")
 
 
 @pytest.fixture(scope="module")
-def printed(demo_dir, django_db_setup, django_db_blocker):
-    """The output of loading the demo; the database holds it for the module's tests."""
+def printed(demo_dir, load_time, django_db_setup, django_db_blocker):
+    """The output of loading the demo at ``load_time``; the database holds it for the module's
+    tests, which run with the clock standing at ``load_time`` too."""
     keys, media = demo_dir / "keys", demo_dir / "media"
     with (
         override_settings(
@@ -87,6 +111,7 @@ def printed(demo_dir, django_db_setup, django_db_blocker):
             DATAIP_TSA_CHAIN_FILE=str(keys / "tsa-chain.pem"),
             DATAIP_TSA_URL="",
         ),
+        time_machine.travel(load_time, tick=False),
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
@@ -229,7 +254,8 @@ def test_the_public_sees_the_register_and_the_publicity(printed, client):
     assert response.status_code == 200
     publicity = response.json()
     assert len(publicity) == 2
-    assert {p["publicity_end"] for p in publicity} == {LAST_WORKING_DAY.isoformat()}
+    ends = Application.objects.filter(status=Status.PUBLICITY).values_list("publicity_ends")
+    assert {p["publicity_end"] for p in publicity} == {str(end) for (end,) in ends}
 
 
 def test_the_states_carry_what_the_workflow_records(printed):
@@ -237,9 +263,9 @@ def test_the_states_carry_what_the_workflow_records(printed):
     for application in Application.objects.all():
         by_status.setdefault(application.status, []).append(application)
     [amendment] = by_status[Status.AMENDMENT_REQUESTED]
-    assert amendment.amendment_due == LAST_WORKING_DAY
     request = amendment.events.get(kind="application:amendment_requested")
     assert len(request.data["defects"]) == 2
+    assert request.data["due"] == str(amendment.amendment_due)
     [rejected] = by_status[Status.REJECTED]
     assert list(rejected.rejection_grounds.values_list("code", flat=True)) == ["not_desensitised"]
     assert rejected.rejection_reasoning
@@ -300,3 +326,192 @@ def test_the_evidence_is_the_sm3_hash_of_the_files_written(printed, evidence_dir
             len(path.read_text(encoding="utf-8").splitlines()) - 1
             for path in (evidence_dir / dataset.slug).glob("*.csv")
         )
+
+
+# --- when the history happens -------------------------------------------------------------------
+
+
+def _moved(load_time):
+    return load_time < demo.TIMELINE_END
+
+
+def _dated_fields():
+    """(model, field name) of every date and time the demo's apps store."""
+    for label in ("accounts", "transparency", "evidence", "registry", "publication"):
+        for model in apps.get_app_config(label).get_models():
+            for field in model._meta.get_fields():
+                if isinstance(field, models.DateTimeField) and field.name not in FUTURE_FIELDS:
+                    yield model, field.name
+
+
+def test_nothing_is_dated_after_the_load(printed, load_time):
+    checked = set()
+    for model, name in _dated_fields():
+        for value in model.objects.exclude(**{name: None}).values_list(name, flat=True):
+            assert value <= load_time, (model.__name__, name, value)
+            checked.add((model.__name__, name))
+    assert {
+        ("ApplicationEvent", "created_at"),
+        ("Application", "submitted_at"),
+        ("Application", "publicity_started_at"),
+        ("Application", "registered_at"),
+        ("Objection", "filed_at"),
+        ("Objection", "resolved_at"),
+        ("Announcement", "published_at"),
+        ("LogEntry", "integrated_at"),
+        ("Checkpoint", "timestamped_at"),
+    } <= checked
+    # Numbers carry the day they were taken: the year, and a certificate's year and month.
+    for application in Application.objects.exclude(status=Status.DRAFT):
+        assert int(str(application.application_number)[6:10]) <= load_time.year
+        if application.status == Status.REGISTERED:
+            assert str(application.certificate_number)[:6] <= f"{load_time:%Y%m}"
+
+
+def test_the_history_ends_at_the_load_moved_by_whole_weeks(printed, load_time):
+    # The timeline's last step is the objection still open.
+    last = Objection.objects.get(status=ObjectionStatus.OPEN).filed_at
+    assert (demo.TIMELINE_END - last) % demo.WEEK == datetime.timedelta(0)
+    if _moved(load_time):
+        assert load_time - demo.WEEK < last <= load_time
+        weeks = (demo.TIMELINE_END - last) // demo.WEEK
+        assert f"moved back {weeks} weeks to end before now" in printed.splitlines()[0]
+    else:
+        assert last == demo.TIMELINE_END
+        assert "moved back" not in printed.splitlines()[0]
+    assert f"history up to {timezone.localtime(last):%Y-%m-%d %H:%M}" in printed.splitlines()[0]
+    # Weekdays and times of day are as written: the first submission is a Monday at 09:30.
+    first = ApplicationEvent.objects.filter(kind="application:submitted").earliest("created_at")
+    local = timezone.localtime(first.created_at)
+    assert (local.weekday(), local.time()) == (0, datetime.time(9, 30))
+
+
+def test_the_open_applications_are_due_after_the_load_when_moved(printed, load_time):
+    open_ = Application.objects.filter(
+        status__in=[Status.PUBLICITY, Status.AMENDMENT_REQUESTED]
+    ).order_by("status")
+    deadlines = [a.amendment_due or a.publicity_ends for a in open_]
+    assert len(deadlines) == 3
+    if _moved(load_time):
+        assert all(due >= load_time.date() for due in deadlines), deadlines
+    else:
+        # Nothing moved: due as written, passed by now; the running scheduler acts on them.
+        assert deadlines == [LAST_WORKING_DAY] * 3
+
+
+# --- choosing the shift (no load) ---------------------------------------------------------------
+
+
+def _foreseen(shift):
+    jurisdiction = services.default_jurisdiction()
+    return demo._foresee(
+        demo._shifted(demo.APPLICATIONS, shift),
+        publicity_days=jurisdiction.publicity_days,
+        amendment_days=jurisdiction.amendment_days,
+    )
+
+
+def test_the_timeline_as_written_plays_out():
+    states, problems = _foreseen(datetime.timedelta(0))
+    assert problems == []
+    assert demo._open_until(states) == LAST_WORKING_DAY
+    assert {s.status for s in states} == set(Status.values)
+
+
+def test_nothing_moves_from_the_timelines_end_on():
+    for now in (demo.TIMELINE_END, LOAD_TIMES["after-the-end"]):
+        assert demo.timeline_shift(now=now) == datetime.timedelta(0)
+    assert demo.timeline_shift(now=demo.TIMELINE_END - datetime.timedelta(seconds=1)) == demo.WEEK
+
+
+def test_the_shift_is_the_fewest_whole_weeks_and_plays_out():
+    # A load every 3 days and 7 hours through 2026: every weekday, at many times of day.
+    now = datetime.datetime(2026, 1, 1, 0, 30, tzinfo=SHANGHAI)
+    shortened = []
+    while now < demo.TIMELINE_END:
+        shift = demo.timeline_shift(now=now)
+        assert shift % demo.WEEK == datetime.timedelta(0)
+        assert now - demo.WEEK < demo.TIMELINE_END - shift <= now, now
+        states, problems = _foreseen(shift)
+        assert problems == [], now
+        open_until = demo._open_until(states)
+        assert open_until is not None
+        if open_until < now.date():
+            shortened.append(now)
+        now += datetime.timedelta(days=3, hours=7)
+    # Only where an adjusted working day shortens a period (see the next test), on a Thursday
+    # before the timeline's time of day: no shift can keep the deadlines ahead then.
+    assert all(n.weekday() == 3 and n.time() < demo.TIMELINE_END.time() for n in shortened)
+    assert len(shortened) <= 3
+
+
+def test_a_period_shortened_by_an_adjusted_working_day_takes_the_fewest_weeks():
+    # Moved back 11 weeks, the publicity starts on 2026-10-08, the last day of the National Day
+    # holiday; Saturday 2026-10-10 is a working day, so it ends on Wednesday 2026-10-14, the day
+    # before a load on Thursday 2026-10-15. No shift keeps it ahead: the fewest weeks are taken.
+    now = datetime.datetime(2026, 10, 15, 10, 0, tzinfo=SHANGHAI)
+    shift = demo.timeline_shift(now=now)
+    assert shift == 11 * demo.WEEK
+    states, problems = _foreseen(shift)
+    assert problems == []
+    assert demo._open_until(states) == datetime.date(2026, 10, 14)
+
+
+def test_a_timeline_that_does_not_play_out_is_moved_further_back(monkeypatch):
+    foresee = demo._foresee
+    calls = []
+
+    def failing_once(datasets, **days):
+        states, problems = foresee(datasets, **days)
+        calls.append(datasets[0].story[0].at)
+        return states, problems + (["made up"] if len(calls) == 1 else [])
+
+    now = LOAD_TIMES["december"]
+    least = demo.timeline_shift(now=now)
+    monkeypatch.setattr(demo, "_foresee", failing_once)
+    assert demo.timeline_shift(now=now) == least + demo.WEEK
+    assert calls[0] - calls[1] == demo.WEEK
+
+
+def test_a_timeline_that_never_plays_out_is_refused(monkeypatch):
+    monkeypatch.setattr(demo, "_foresee", lambda datasets, **days: ([], ["made up"]))
+    with pytest.raises(RuntimeError, match=r"no shift of 4 to 11 weeks .*made up"):
+        demo.timeline_shift(now=LOAD_TIMES["december"])
+
+
+def _ending_late(dataset, action, at):
+    """``dataset`` with its story ending in ``action``, moved to ``at``."""
+    steps = list(itertools.takewhile(lambda s: s.action != action, dataset.story))
+    [step] = [s for s in dataset.story if s.action == action]
+    return dataclasses.replace(dataset, story=(*steps, dataclasses.replace(step, at=at)))
+
+
+def test_the_foresight_finds_late_resubmissions_and_objections():
+    jurisdiction = services.default_jurisdiction()
+    days = {
+        "publicity_days": jurisdiction.publicity_days,
+        "amendment_days": jurisdiction.amendment_days,
+    }
+    # Due 2026-10-30 and publicity to 2026-10-29: one minute into the next day, before the
+    # scheduler's run, the services refuse them; a week later the scheduler has acted.
+    late = [
+        _ending_late(
+            demo.WATER_ZONES, "resubmit", datetime.datetime(2026, 10, 31, 0, 1, tzinfo=SHANGHAI)
+        ),
+        _ending_late(demo.CARBON, "object", datetime.datetime(2026, 10, 30, 0, 1, tzinfo=SHANGHAI)),
+    ]
+    _, problems = demo._foresee(late, **days)
+    assert "chancheng-dma: resubmitted on 2026-10-31, due 2026-10-30" in problems
+    assert "gd-park-carbon: objection on 2026-10-30, publicity ended 2026-10-29" in problems
+    later = [
+        _ending_late(
+            demo.WATER_ZONES, "resubmit", datetime.datetime(2026, 11, 6, 9, 0, tzinfo=SHANGHAI)
+        ),
+        _ending_late(demo.CARBON, "object", datetime.datetime(2026, 11, 5, 9, 0, tzinfo=SHANGHAI)),
+    ]
+    _, problems = demo._foresee(later, **days)
+    assert problems == [
+        "gd-park-carbon: object on 2026-11-05 finds it registered",
+        "chancheng-dma: resubmit on 2026-11-06 finds it deemed_withdrawn",
+        "chancheng-dma: deemed_withdrawn, expected registered",
+    ]

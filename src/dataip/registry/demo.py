@@ -11,13 +11,38 @@ Everything is generated: each dataset's files are written to ``<evidence_dir>/<s
 hashed with SM3 (``dataip verify`` checks them against ``<slug>.manifest.json``), the samples
 are CSV files cut from those files, and the materials are small PDFs (the application form is
 the platform's own, uploaded back). Every write goes through the services, and every transition
-happens at an explicit time in 2026, the year the working-day calendar knows, in the order of one
-timeline with the scheduler (``services.registry_tick``) run every night in between. The
-applications still open (publicity, amendment) have deadlines on 2026-12-31, the last working day
-the calendar knows, so that ``dataip serve``'s scheduler leaves them visible as long as it can.
+happens at an explicit time, in the order of one timeline with the scheduler
+(``services.registry_tick``) run every night in between.
 
-Loading is one transaction, so it is all there or nothing is. It is idempotent: when the demo's
-accounts exist, nothing is done (``DemoReport.loaded`` is False).
+The timeline is written in 2026 (``_at``), the last year the working-day calendar knows, from
+2026-10-12 to :data:`TIMELINE_END` (2026-12-24 20:45, an objection filed on the first day of a
+publicity); the applications it leaves open (two in publicity, one of them held by the
+objection, and one awaiting amendment) are due on 2026-12-31, a week and more after it.
+Nothing may be dated after the demo is loaded, so a load before the end moves the whole timeline
+back by whole weeks (:func:`timeline_shift`; weekdays and times of day stay as written), the
+fewest weeks that end it at or before the load and that the calendar lets play out as written.
+For a load at any time this guarantees:
+
+- every step, nightly run, event, objection, announcement and number of the timeline is at or
+  before the load; what the services date by the clock (uploads, evidence, the log, the drafts
+  not yet filed) is dated at the load;
+- every application ends in its expected state (``DemoDataset.expect``, at least one in every
+  state of the workflow): the moved timeline is first played out against the calendar's
+  deadlines (:func:`_foresee`: a resubmission or an objection within its period, the registered
+  and deemed-withdrawn applications' periods over by the last night), further weeks back are
+  tried when it fails, and the database is checked against it after the replay;
+- when the timeline is moved, the open applications' deadlines are on or after the day of the
+  load, so that ``dataip serve``'s scheduler leaves them open until then. On the few days a year
+  when an adjusted working day (调休) shortens a period so that no shift allows this (some
+  Thursdays before 20:45), the fewest weeks that play out are taken and a deadline falls on the
+  day before: the scheduler then registers or deems withdrawn what is due, as on any platform;
+- a load after the end moves nothing: the deadlines of 2026-12-31 pass (or have passed), and the
+  scheduler acts on them likewise.
+
+Dates that are data (the datasets' contents, an agreement's date and validity) do not move.
+Loading is deterministic for a given load time, and one transaction, so it is all there or
+nothing is. It is idempotent: when the demo's accounts exist, nothing is done
+(``DemoReport.loaded`` is False).
 """
 
 from __future__ import annotations
@@ -31,12 +56,13 @@ import random
 import shutil
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from dataip.accounts import services as accounts
 from dataip.accounts.models import RegistrantKind, Role, User
@@ -55,11 +81,14 @@ from dataip.registry.models import (
     SourceType,
     Status,
 )
+from dataip.registry.workflow import TRANSITIONS, Action
 from dataip.transparency.services import log_publish
+from dataip.workdays.selectors import add_working_days
 
 __all__ = [
     "APPLICATIONS",
     "LOGINS",
+    "TIMELINE_END",
     "DemoApplication",
     "DemoConflict",
     "DemoLogin",
@@ -67,6 +96,7 @@ __all__ = [
     "demo_applications",
     "demo_load",
     "organisation_code",
+    "timeline_shift",
 ]
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -75,6 +105,9 @@ REVIEW_RECORDS = 60
 DISPLAY_RECORDS = 5
 #: The scheduler's nightly run in the timeline.
 TICK_TIME = datetime.time(0, 5)
+WEEK = datetime.timedelta(weeks=1)
+#: Shifts tried, in weeks beyond the least one, for a timeline whose deadlines work out.
+SHIFT_WEEKS_TRIED = 8
 DEMO_NOTE = "（演示数据，内容为程序生成的虚构数据）"
 
 
@@ -295,7 +328,7 @@ Rows = list[list[str]]
 
 @dataclass(frozen=True)
 class Step:
-    """One thing that happens to an application, at a time in 2026."""
+    """One thing that happens to an application, at its time in the timeline as written."""
 
     at: datetime.datetime
     action: str  # submit, review, amend, resubmit, publicise, reject, withdraw, object, resolve
@@ -1190,9 +1223,10 @@ MEDICAL = DemoDataset(
     story=(
         Step(_at(11, 16, 10, 0), "submit"),
         Step(_at(11, 19, 10, 0), "review", by="wang"),
-        Step(_at(12, 24, 10, 0), "publicise", by="wang"),
+        Step(_at(12, 24, 9, 30), "publicise", by="wang"),
+        # Filed on the first day: the timeline's last step, a week before the deadlines.
         Step(
-            _at(12, 28, 10, 30),
+            _at(12, 24, 20, 45),
             "object",
             text="本人曾在广州粤湾医院就诊，怀疑本人的病历被纳入该数据集而未经本人同意，"
             "请求核实数据授权和去标识化情况。",
@@ -2523,6 +2557,9 @@ class DemoApplication:
 class DemoReport:
     loaded: bool  # False: the demo was there already and nothing changed
     applications: list[DemoApplication] = field(default_factory=list)
+    #: When loaded: the timeline's last step, and how far back it was moved (see timeline_shift).
+    history_end: datetime.datetime | None = None
+    shift: datetime.timedelta = datetime.timedelta(0)
 
 
 def _usernames_taken() -> list[str]:
@@ -2539,20 +2576,22 @@ def demo_load(*, evidence_dir: Path) -> DemoReport:
     """Load the demo registry; do nothing when its accounts exist already.
 
     ``evidence_dir``: where each dataset's files and manifest are written (kept, so that
-    ``dataip verify`` can check them). Raises :class:`DemoConflict` when only some of the demo's
-    user names are taken, and the services' errors (say, a 2026 calendar that is missing).
+    ``dataip verify`` can check them). The timeline is moved back to end before now (see
+    :func:`timeline_shift`). Raises :class:`DemoConflict` when only some of the demo's user
+    names are taken, and the services' errors (say, a year of the calendar that is missing).
     """
     taken = _usernames_taken()
     if len(taken) == len(LOGINS):
         return DemoReport(loaded=False, applications=demo_applications())
     if taken:
         raise DemoConflict(taken)
+    now = timezone.now()
     evidence_dir.mkdir(parents=True, exist_ok=True)
     with transaction.atomic():
+        shift = timeline_shift(now=now)
+        datasets = _shifted(APPLICATIONS, shift)
         world = _accounts_create()
-        drafts = [
-            (dataset, _draft_fill(dataset, world, evidence_dir)[0]) for dataset in APPLICATIONS
-        ]
+        drafts = [(dataset, _draft_fill(dataset, world, evidence_dir)[0]) for dataset in datasets]
         _timeline_run(drafts, world)
         for dataset, application in drafts:
             application.refresh_from_db()
@@ -2562,35 +2601,199 @@ def demo_load(*, evidence_dir: Path) -> DemoReport:
                 )
     # The services integrate after commit; inside an outer transaction (tests) nothing would be.
     log_publish()
-    return DemoReport(loaded=True, applications=demo_applications())
+    return DemoReport(
+        loaded=True,
+        applications=demo_applications(),
+        history_end=TIMELINE_END - shift,
+        shift=shift,
+    )
 
 
-def _timeline_run(drafts: Sequence[tuple[DemoDataset, Application]], world: _World) -> None:
-    """Every step of every application in time order, the scheduler run each night between."""
+def _timeline(
+    datasets: Sequence[DemoDataset],
+) -> list[tuple[datetime.datetime, int, Step | None]]:
+    """Every step of every dataset (its index) in time order, a nightly run (None) between."""
     steps = sorted(
         (
             (step.at, index, step)
-            for index, (dataset, _) in enumerate(drafts)
+            for index, dataset in enumerate(datasets)
             for step in dataset.story
         ),
         key=lambda item: (item[0], item[1]),
     )
     if not steps:
-        return
+        return []
     day = steps[0][0].date() + datetime.timedelta(days=1)
     last = steps[-1][0].date()
-    ticks = []
+    events: list[tuple[datetime.datetime, int, Step | None]] = list(steps)
     while day <= last:
-        ticks.append(datetime.datetime.combine(day, TICK_TIME, tzinfo=SHANGHAI))
+        events.append((datetime.datetime.combine(day, TICK_TIME, tzinfo=SHANGHAI), -1, None))
         day += datetime.timedelta(days=1)
-    events: list[tuple[datetime.datetime, int, Step | None]] = [(t, -1, None) for t in ticks]
-    events += [(at, index, step) for at, index, step in steps]
-    for at, index, step in sorted(events, key=lambda item: (item[0], item[1])):
+    return sorted(events, key=lambda item: (item[0], item[1]))
+
+
+def _timeline_run(drafts: Sequence[tuple[DemoDataset, Application]], world: _World) -> None:
+    """Every step of every application in time order, the scheduler run each night between."""
+    for at, index, step in _timeline([dataset for dataset, _ in drafts]):
         if step is None:
             services.registry_tick(now=at)
             continue
         dataset, application = drafts[index]
         _perform(step, application, dataset, world)
+
+
+# --- when the timeline happens ----------------------------------------------------------------
+
+#: The last step of the timeline as written (the objection filed on the first day of publicity).
+TIMELINE_END = max(step.at for dataset in APPLICATIONS for step in dataset.story)
+
+#: The workflow's action for each kind of step.
+_STEP_ACTIONS = {
+    "submit": Action.SUBMIT,
+    "withdraw": Action.WITHDRAW,
+    "review": Action.START_REVIEW,
+    "amend": Action.REQUEST_AMENDMENT,
+    "resubmit": Action.RESUBMIT,
+    "publicise": Action.START_PUBLICITY,
+    "reject": Action.REJECT,
+    "object": Action.FILE_OBJECTION,
+    "resolve": Action.RESOLVE_OBJECTION,
+}
+
+
+def _shifted(datasets: Sequence[DemoDataset], shift: datetime.timedelta) -> list[DemoDataset]:
+    return [replace(d, story=tuple(replace(s, at=s.at - shift) for s in d.story)) for d in datasets]
+
+
+@dataclass
+class _Foreseen:
+    """An application as the timeline will leave it: its state, deadlines, an open objection."""
+
+    status: Status = Status.DRAFT
+    amendment_due: datetime.date | None = None
+    publicity_ends: datetime.date | None = None
+    held: bool = False
+
+
+def _foresee(
+    datasets: Sequence[DemoDataset], *, publicity_days: int, amendment_days: int
+) -> tuple[list[_Foreseen], list[str]]:
+    """Play the timeline out on paper with the calendar's deadlines: the final states, and why
+    replaying it would not give each dataset its expected state (empty: it would).
+
+    The deadlines are those the services compute (``add_working_days`` from the day of the
+    request or of the start of publicity); the nightly run follows ``services.registry_tick``,
+    a resolution after the publicity ``services.objection_resolve``.
+    """
+    states = [_Foreseen() for _ in datasets]
+    problems: list[str] = []
+    for at, index, step in _timeline(datasets):
+        day = timezone.localdate(at)
+        if step is None:
+            for state in states:
+                _night(state, day)
+            continue
+        problem = _foresee_step(
+            states[index],
+            step,
+            day,
+            publicity_days=publicity_days,
+            amendment_days=amendment_days,
+        )
+        if problem:
+            problems.append(f"{datasets[index].slug}: {problem}")
+    problems += [
+        f"{dataset.slug}: {state.status}, expected {dataset.expect}"
+        for dataset, state in zip(datasets, states, strict=True)
+        if state.status != dataset.expect
+    ]
+    return states, problems
+
+
+def _night(state: _Foreseen, day: datetime.date) -> None:
+    """The scheduler's run on ``day``: deemed withdrawn, or registered, once a period is over."""
+    due, ends = state.amendment_due, state.publicity_ends
+    if state.status == Status.AMENDMENT_REQUESTED and due is not None and due < day:
+        state.status = Status.DEEMED_WITHDRAWN
+    elif state.status == Status.PUBLICITY and ends is not None and ends < day and not state.held:
+        state.status = Status.REGISTERED
+
+
+def _foresee_step(
+    state: _Foreseen, step: Step, day: datetime.date, *, publicity_days: int, amendment_days: int
+) -> str:
+    """Apply ``step`` to ``state``; what would fail when it is replayed (empty: nothing)."""
+    rule = TRANSITIONS[_STEP_ACTIONS[step.action]]
+    if state.status not in rule.sources:
+        return f"{step.action} on {day} finds it {state.status}"
+    state.status = rule.target or state.status
+    problem = ""
+    if step.action == "amend":
+        state.amendment_due = add_working_days(start=day, days=amendment_days)
+    elif step.action == "resubmit":
+        if state.amendment_due is not None and day > state.amendment_due:
+            problem = f"resubmitted on {day}, due {state.amendment_due}"
+        state.amendment_due = None
+    elif step.action == "publicise":
+        state.publicity_ends = add_working_days(start=day, days=publicity_days)
+    elif step.action in {"object", "resolve"} and state.publicity_ends is not None:
+        over = day > state.publicity_ends
+        if step.action == "object" and over:
+            problem = f"objection on {day}, publicity ended {state.publicity_ends}"
+        state.held = step.action == "object"
+        if step.action == "resolve" and over:
+            state.status = Status.REGISTERED
+    return problem
+
+
+def _open_until(states: Sequence[_Foreseen]) -> datetime.date | None:
+    """The earliest deadline of an application left waiting on one (amendment, publicity)."""
+    deadlines = [
+        s.amendment_due if s.status == Status.AMENDMENT_REQUESTED else s.publicity_ends
+        for s in states
+        if s.status in {Status.AMENDMENT_REQUESTED, Status.PUBLICITY}
+    ]
+    return min((d for d in deadlines if d is not None), default=None)
+
+
+def timeline_shift(*, now: datetime.datetime) -> datetime.timedelta:
+    """How far back the timeline is moved for a load at ``now``: whole weeks, none after its end.
+
+    The least number of weeks that puts :data:`TIMELINE_END` at or before ``now`` is tried
+    first, then up to :data:`SHIFT_WEEKS_TRIED` - 1 more, each played out with the working-day
+    calendar's deadlines (:func:`_foresee`). The first that gives every application its expected
+    state and leaves the open applications' deadlines on or after the day of ``now`` is taken;
+    failing that (an adjusted working day, 调休, shortening a period), the first that gives every
+    application its state. Raises ``RuntimeError`` when none does, and ``CalendarUnknown`` when
+    a year the timeline moves into is not in the calendar.
+    """
+    if now >= TIMELINE_END:
+        return datetime.timedelta(0)
+    least = -((now - TIMELINE_END) // WEEK)
+    jurisdiction = services.default_jurisdiction()
+    today = timezone.localdate(now)
+    fallback: datetime.timedelta | None = None
+    problems: list[str] = []
+    for weeks in range(least, least + SHIFT_WEEKS_TRIED):
+        shift = weeks * WEEK
+        states, problems = _foresee(
+            _shifted(APPLICATIONS, shift),
+            publicity_days=jurisdiction.publicity_days,
+            amendment_days=jurisdiction.amendment_days,
+        )
+        if problems:
+            continue
+        open_until = _open_until(states)
+        if open_until is None or open_until >= today:
+            return shift
+        if fallback is None:
+            fallback = shift
+    if fallback is None:
+        raise RuntimeError(
+            f"demo: no shift of {least} to {least + SHIFT_WEEKS_TRIED - 1} weeks works out "
+            f"for a load at {now.isoformat()}: {'; '.join(problems)}"
+        )
+    return fallback
 
 
 def demo_applications() -> list[DemoApplication]:

@@ -3,6 +3,8 @@
 What ``make run`` shows a newcomer: accounts, registrants and applications in every state (see
 ``dataip.registry.demo``). Idempotent: once the demo's accounts exist, a second run changes
 nothing and says so. Either way it ends with one line per application and the demo logins.
+The applications' history ends before the command runs: it is moved back by whole weeks when
+needed (``demo.timeline_shift``), and the first line says until when it goes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from dataip.core.errors import DataipError
 from dataip.registry import demo
@@ -35,6 +38,19 @@ def _table(rows: list[list[str]]) -> list[str]:
         "  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()
         for row in rows
     ]
+
+
+def _history(report: demo.DemoReport) -> tuple[str, str]:
+    """Until when the applications' history goes, in Chinese and in English."""
+    assert report.history_end is not None  # noqa: S101 - set when loaded
+    end = timezone.localtime(report.history_end).strftime("%Y-%m-%d %H:%M")
+    weeks = report.shift // demo.WEEK
+    if not weeks:
+        return f"办理经过截至 {end}", f"history up to {end}"
+    return (
+        f"办理经过截至 {end}（按载入时间整体提前 {weeks} 周）",
+        f"history up to {end} (moved back {weeks} weeks to end before now)",
+    )
 
 
 class Command(BaseCommand):
@@ -69,10 +85,11 @@ class Command(BaseCommand):
                 f"演示数据未载入 / demo not loaded: {error.message('both')}"
             ) from None
         if report.loaded:
+            zh, en = _history(report)
             self.stdout.write(
-                f"已载入演示数据：{len(report.applications)} 件登记申请，数据集见 {directory} / "
-                f"demo registry loaded: {len(report.applications)} applications, datasets in "
-                f"{directory}"
+                f"已载入演示数据：{len(report.applications)} 件登记申请，{zh}，数据集见 "
+                f"{directory} / demo registry loaded: {len(report.applications)} applications, "
+                f"{en}, datasets in {directory}"
             )
         else:
             self.stdout.write(
