@@ -73,6 +73,17 @@ def application_events(application: Application) -> list[ApplicationEvent]:
     return list(application.events.select_related("actor").order_by("created_at", "id"))
 
 
+def registrant_events(*, user: User, limit: int) -> list[ApplicationEvent]:
+    """The desk's notifications: the latest events of any application of the user's registrant."""
+    if user.registrant_id is None:
+        return []
+    return list(
+        ApplicationEvent.objects.filter(application__registrant_id=user.registrant_id)
+        .select_related("application", "actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 def application_defects(application: Application) -> list[dict[str, str]]:
     """The defects of the latest amendment request, while the amendment is due."""
     if application.status != Status.AMENDMENT_REQUESTED:

@@ -132,24 +132,13 @@ def _deadline(application: Application) -> dict[str, Any] | None:
 # --- the desk ----------------------------------------------------------------------------------
 
 
-def _recent_events(user: User) -> list[ApplicationEvent]:
-    # Notifications: what happened lately to any application of the user's registrant.
-    if user.registrant_id is None:
-        return []
-    return list(
-        ApplicationEvent.objects.filter(application__registrant_id=user.registrant_id)
-        .select_related("application", "actor")
-        .order_by("-created_at", "-id")[:_RECENT_EVENTS]
-    )
-
-
 @login_required
 @require_GET
 def desk(request: HttpRequest) -> HttpResponse:
     user = _applicant(request)
     applications = list(selectors.application_list(user=user)[:200])
     rows = [{"application": a, "deadline": _deadline(a)} for a in applications]
-    events = _recent_events(user)
+    events = selectors.registrant_events(user=user, limit=_RECENT_EVENTS)
     return render(
         request,
         "registry/desk.html",
