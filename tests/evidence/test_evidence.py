@@ -24,17 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def user(django_user_model):
-    return django_user_model.objects.create_user("applicant", password="x")
-
-
-@pytest.fixture
-def api(client, user):
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def dataset(tmp_path: Path) -> Path:
     data = tmp_path / "停车记录"
     (data / "2024").mkdir(parents=True)

@@ -35,17 +35,6 @@ UPLOADS = "/api/v1/evidence/uploads"
 
 
 @pytest.fixture
-def user(django_user_model):
-    return django_user_model.objects.create_user("applicant", password="x")
-
-
-@pytest.fixture
-def api(client, user):
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def dataset(tmp_path: Path) -> Path:
     """Three files: one of 2.5 MiB (three chunks), one small with a Chinese name, one empty."""
     data = tmp_path / "船舶位置"
