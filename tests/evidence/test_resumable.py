@@ -431,3 +431,11 @@ def test_the_admin_lists_uploads_and_may_delete_them(client, user, django_user_m
     delete = f"/admin/evidence/uploadsession/{session.pk}/delete/"
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert not UploadSession.objects.exists() and not UploadFile.objects.exists()
+
+
+def test_a_declaration_over_the_body_limit_is_a_413_in_the_apis_form(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    r = _open(api, [(f"folder/{i:06d}.csv", b"x") for i in range(100)])
+    assert r.status_code == 413 and r.json()["code"] == "request_too_large"
+    assert "离线工具" in r.json()["detail"] and "0.001 MB" in r.json()["detail"]
+    assert not UploadSession.objects.exists()

@@ -181,6 +181,8 @@ def test_the_new_page_offers_upload_with_progress_and_the_offline_tool(client, w
     assert 'src="/static/evidence/js/upload.js"' in html
     assert 'data-threshold="100000000"' in html and "100 MB" in html
     assert 'data-limit="21474836480"' in html and 'data-max-files="100000"' in html
+    assert 'data-max-body="2621440"' in html  # the list of files is one request body
+    assert "一次上传列不下它们的文件名" in html
     assert 'href="/evidence/tool/"' in html
     assert "style=" not in html and "<script>" not in html
     # Resumable now: the page says so, and what the offline tool still does better.

@@ -236,6 +236,8 @@ def _new_page(
             "threshold": OFFLINE_THRESHOLD,
             "upload_limit": settings.DATAIP_UPLOAD_MAX_BYTES,
             "upload_max_files": settings.DATAIP_UPLOAD_MAX_FILES,
+            # The list of files is one JSON request body (Django's limit on a body read whole).
+            "upload_max_body": settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0,
             "uploads_api": reverse("api:api-root") + "evidence/uploads",
             "uploads": [
                 (u, _percent(u.received_bytes, u.total_bytes))  # type: ignore[attr-defined]

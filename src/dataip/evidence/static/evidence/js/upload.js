@@ -440,6 +440,13 @@
   var threshold = Number(form.getAttribute("data-threshold"));
   var limit = Number(form.getAttribute("data-limit"));
   var maxFiles = Number(form.getAttribute("data-max-files"));
+  var maxBody = Number(form.getAttribute("data-max-body"));
+
+  function declaration(files) {
+    return files.map(function (file) {
+      return { name: path(file), size: file.size, last_modified: file.lastModified };
+    });
+  }
   var confirmedLarge = false;
   var buttonText = button.textContent;
   var current = null; // {id, files}: the upload that "Resume" continues
@@ -479,6 +486,10 @@
     } else if (files.length > maxFiles) {
       view.say(text("too_many", { limit: maxFiles }));
       button.disabled = true;
+    } else if (maxBody && new Blob([JSON.stringify(declaration(files))]).size > maxBody - 1000) {
+      // The list of names would not fit in one request (a margin for the algorithm and label).
+      view.say(text("declaration"));
+      button.disabled = true;
     } else {
       view.say("");
     }
@@ -500,9 +511,7 @@
       large.focus();
       return;
     }
-    var declared = files.map(function (file) {
-      return { name: path(file), size: file.size, last_modified: file.lastModified };
-    });
+    var declared = declaration(files);
     view.busy(true);
     view.progress.value = 0;
     view.say(text("starting"));
