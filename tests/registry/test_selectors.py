@@ -1,13 +1,15 @@
-"""Reads: the examiners' queue counts, the applicant desk's notifications."""
+"""Reads: the examiners' queue counts, the applicant desk's notifications, evidence choices."""
 
 from __future__ import annotations
 
 import pytest
 
+from dataip.evidence.models import Evidence
 from dataip.registry import selectors, services
+from dataip.registry.errors import RegistryError
 from dataip.registry.models import Status
 
-from .factories import T0, World, user_make
+from .factories import T0, World, evidence_make, user_make
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +50,31 @@ def test_registrant_events_are_the_registrants_own_newest_first():
     assert selectors.registrant_events(user=world.public, limit=10) == []
     other_events = selectors.registrant_events(user=world.other, limit=10)
     assert other_events and all(e.application_id == theirs.pk for e in other_events)
+
+
+def test_evidence_choices_offer_colleagues_records_without_their_private_labels():
+    world = World()
+    application = services.application_create(actor=world.applicant)
+    colleague = user_make("colleague", registrant=world.registrant)
+    own = evidence_make(world.applicant, seed="own")
+    theirs = evidence_make(colleague, seed="theirs")
+    Evidence.objects.filter(pk=theirs.pk).update(label="同事的私人备注")
+    outsider = evidence_make(world.other, seed="outsider")
+    choices = selectors.evidence_choices(user=world.applicant, application=application)
+    assert [c.uuid for c in choices] == [own.uuid, theirs.uuid]  # own first; not the outsider's
+    assert choices[1].label == "" and choices[1].colleague in {"colleague", colleague.real_name}
+    assert choices[0].colleague == "" and choices[0].label == own.label
+    # The services accept what is offered, and refuse the outsider's record.
+    services.application_update(
+        actor=world.applicant,
+        application=application,
+        changes={"evidence": str(theirs.uuid)},
+        version=None,
+    )
+    with pytest.raises(RegistryError):
+        services.application_update(
+            actor=world.applicant,
+            application=application,
+            changes={"evidence": str(outsider.uuid)},
+            version=None,
+        )

@@ -15,10 +15,12 @@ from tests.registry.factories import (
     World,
     application_complete,
     csv_sample,
+    evidence_make,
     pdf_bytes,
     user_make,
 )
 
+from dataip.evidence.models import Evidence
 from dataip.registry import services
 from dataip.registry.models import Application, Material, MaterialKind, Status
 
@@ -493,3 +495,14 @@ def test_a_change_after_the_stamped_form_warns_at_once_on_the_materials_section(
     # Answered by the materials section itself, the notice is in the section, not twice.
     materials = client.get(f"/applications/{application.uuid}/edit/").content.decode()
     assert materials.count('id="form-outdated"') == 1
+
+
+def test_the_evidence_picker_names_a_colleagues_record_but_not_its_private_label(client, world):
+    application = _draft(world)
+    colleague = user_make("colleague", registrant=world.registrant)
+    theirs = evidence_make(colleague, seed="theirs")
+    Evidence.objects.filter(pk=theirs.pk).update(label="同事的私人备注")
+    client.force_login(world.applicant)
+    html = client.get(f"/applications/{application.uuid}/edit/").content.decode()
+    assert f'<option value="{theirs.uuid}">同事 ' in html
+    assert "同事的私人备注" not in html

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from dataip.accounts.models import User
+from dataip.evidence.models import Evidence
 from dataip.registry.errors import NotFound
 from dataip.registry.models import (
     Application,
@@ -182,3 +184,50 @@ def grounds(jurisdiction: Jurisdiction | None = None) -> QuerySet[Ground]:
     if jurisdiction is None:
         return queryset.filter(jurisdiction__is_default=True)
     return queryset.filter(jurisdiction=jurisdiction)
+
+
+#: Evidence records offered in the wizard, at most (the newest).
+EVIDENCE_CHOICES = 200
+
+
+@dataclass(frozen=True)
+class EvidenceChoice:
+    """An evidence record the applicant may choose; ``label`` only for the user's own."""
+
+    uuid: uuid.UUID
+    alg: str
+    root: str
+    check_code: str
+    created_at: datetime.datetime
+    label: str  # the owner's private name for it: "" for a colleague's record
+    colleague: str  # the colleague who recorded it, "" for the user's own
+
+
+def evidence_choices(*, user: User, application: Application) -> list[EvidenceChoice]:
+    """The records the application may use: the user's own, then colleagues' of its registrant.
+
+    The services accept any record of a user of the application's registrant; a colleague's
+    label is private to that colleague, so it is not shown. The record chosen already is
+    included even when it is not among the newest.
+    """
+    records = list(
+        Evidence.objects.filter(owner__registrant_id=application.registrant_id)
+        .select_related("owner")
+        .order_by("-created_at", "-id")[:EVIDENCE_CHOICES]
+    )
+    current = application.evidence
+    if current is not None and all(e.pk != current.pk for e in records):
+        records.insert(0, current)
+    records.sort(key=lambda e: e.owner_id != user.pk)  # stable: newest first in each group
+    return [
+        EvidenceChoice(
+            uuid=e.uuid,
+            alg=e.alg,
+            root=e.root,
+            check_code=e.check_code,
+            created_at=e.created_at,
+            label=e.label if e.owner_id == user.pk else "",
+            colleague="" if e.owner_id == user.pk else (e.owner.real_name or e.owner.username),
+        )
+        for e in records
+    ]

@@ -29,7 +29,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dataip.accounts.models import User
 from dataip.api.api import request_language
 from dataip.core.errors import DataipError, Text
-from dataip.evidence.models import Evidence
 from dataip.publication.selectors import industries
 from dataip.registry import forms, selectors, services
 from dataip.registry.completeness import (
@@ -333,15 +332,6 @@ def _field_views(
     return views
 
 
-def _evidence_choices(user: User, application: Application) -> list[Evidence]:
-    # The user's own records, and the one already chosen (perhaps by a colleague).
-    records = list(Evidence.objects.filter(owner=user).order_by("-created_at")[:200])
-    current = application.evidence
-    if current is not None and all(e.pk != current.pk for e in records):
-        records.insert(0, current)
-    return records
-
-
 def _samples_view(application: Application) -> dict[str, dict[str, Any]]:
     by_purpose = {s.purpose: s for s in application.samples.all()}
     views = {}
@@ -424,7 +414,7 @@ def _wizard_context(
         "source_types": SourceType.choices,
         "route_choices": [(r.value, r.label) for r in forms.SOURCE_ROUTES],
         "active_routes": routes,
-        "evidence_choices": _evidence_choices(user, application),
+        "evidence_choices": selectors.evidence_choices(user=user, application=application),
         "samples": _samples_view(application),
         "materials": _materials_view(application, routes),
         "forms_uploaded": [m for m in materials if m.kind == MaterialKind.APPLICATION_FORM],
