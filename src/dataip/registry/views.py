@@ -13,6 +13,7 @@ whole section as it is now, so that the applicant sees what changed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -563,14 +564,19 @@ def industry_options(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _upload_section_response(
-    request: HttpRequest,
-    application: Application,
-    section: str,
-    *,
-    status_line: tuple[str, str],
-    http_status: int = 200,
+def _section_action(
+    request: HttpRequest, application: Application, section: str, action: Callable[[], str]
 ) -> HttpResponse:
+    """Run an upload or a removal of ``section``; answer with the section and its status line.
+
+    ``action`` returns the success message; a :class:`DataipError` it raises is the error line
+    (with its status). With htmx the section is swapped; without, a redirect (or, for an error,
+    the whole wizard page).
+    """
+    try:
+        status_line, http_status = ("saved", action()), 200
+    except DataipError as error:
+        status_line, http_status = ("error", error.message(_lang(request))), error.status
     application.refresh_from_db()
     context = _wizard_context(request, application, section=section, status=status_line)
     if _htmx(request):
@@ -598,7 +604,8 @@ def _read(request: HttpRequest, limit: int) -> tuple[str, bytes]:
 @require_POST
 def sample_upload(request: HttpRequest, application_id: uuid.UUID, purpose: str) -> HttpResponse:
     application = _editable(request, application_id)
-    try:
+
+    def upload() -> str:
         name, data = _read(request, settings.DATAIP_SAMPLE_MAX_BYTES)
         sample = services.sample_upload(
             actor=_applicant(request),
@@ -607,31 +614,20 @@ def sample_upload(request: HttpRequest, application_id: uuid.UUID, purpose: str)
             name=name,
             data=data,
         )
-    except DataipError as error:
-        return _upload_section_response(
-            request,
-            application,
-            "samples",
-            status_line=("error", error.message(_lang(request))),
-            http_status=error.status,
-        )
-    return _upload_section_response(
-        request,
-        application,
-        "samples",
-        status_line=(
-            "saved",
-            _("%(name)s uploaded: %(count)s records.")
-            % {"name": sample.original_name, "count": sample.record_count},
-        ),
-    )
+        return _("%(name)s uploaded: %(count)s records.") % {
+            "name": sample.original_name,
+            "count": sample.record_count,
+        }
+
+    return _section_action(request, application, "samples", upload)
 
 
 @login_required
 @require_POST
 def material_upload(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
     application = _editable(request, application_id)
-    try:
+
+    def upload() -> str:
         name, data = _read(request, settings.DATAIP_MATERIAL_MAX_BYTES)
         material = services.material_upload(
             actor=_applicant(request),
@@ -640,20 +636,9 @@ def material_upload(request: HttpRequest, application_id: uuid.UUID) -> HttpResp
             name=name,
             data=data,
         )
-    except DataipError as error:
-        return _upload_section_response(
-            request,
-            application,
-            "materials",
-            status_line=("error", error.message(_lang(request))),
-            http_status=error.status,
-        )
-    return _upload_section_response(
-        request,
-        application,
-        "materials",
-        status_line=("saved", _("%(name)s uploaded.") % {"name": material.original_name}),
-    )
+        return _("%(name)s uploaded.") % {"name": material.original_name}
+
+    return _section_action(request, application, "materials", upload)
 
 
 @login_required
@@ -668,23 +653,12 @@ def material_delete(
         )
     except NotFound as error:
         raise Http404(error.message(_lang(request))) from None
-    application = material.application
-    try:
+
+    def remove() -> str:
         services.material_delete(actor=_applicant(request), material=material)
-    except DataipError as error:
-        return _upload_section_response(
-            request,
-            application,
-            "materials",
-            status_line=("error", error.message(_lang(request))),
-            http_status=error.status,
-        )
-    return _upload_section_response(
-        request,
-        application,
-        "materials",
-        status_line=("saved", _("%(name)s removed.") % {"name": material.original_name}),
-    )
+        return _("%(name)s removed.") % {"name": material.original_name}
+
+    return _section_action(request, material.application, "materials", remove)
 
 
 @login_required
