@@ -22,6 +22,7 @@ from dataip.accounts.models import User
 from dataip.core.errors import Text
 from dataip.registry import selectors, services
 from dataip.registry.errors import Forbidden, TooLarge
+from dataip.registry.files import attachment
 from dataip.registry.models import Application, Material, Sample
 from dataip.registry.naming import name_advice
 from dataip.registry.services import FIELDS, Defect
@@ -358,17 +359,7 @@ def material_download(
     material = selectors.material_get(
         user=request.user, application_id=application_id, material_id=material_id
     )
-    return _attachment(material)
-
-
-def _attachment(material: Material) -> FileResponse:
-    # Always a download, never rendered: uploaded files are not trusted content.
-    return FileResponse(
-        material.file.open("rb"),
-        as_attachment=True,
-        filename=material.original_name,
-        content_type=material.content_type or "application/octet-stream",
-    )
+    return attachment(material.file, material.original_name, material.content_type)
 
 
 @router.delete(
@@ -407,14 +398,9 @@ def sample_upload(
 
 @router.get("/{uuid:application_id}/form.pdf", summary="The application form to stamp")
 def application_form(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
-    from dataip.registry.documents import application_form_pdf  # noqa: PLC0415
+    from dataip.registry.documents import application_form_response  # noqa: PLC0415 - reportlab
 
-    application = _get(request, application_id)
-    response = HttpResponse(application_form_pdf(application), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="application-form-{application.uuid}.pdf"'
-    )
-    return response
+    return application_form_response(_get(request, application_id))
 
 
 @router.post("/{uuid:application_id}/submit", response=ApplicationOut, summary="Submit")

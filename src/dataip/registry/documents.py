@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.http import HttpResponse
 from django.utils import translation
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -296,6 +297,15 @@ def _seal_box(styles: dict[str, ParagraphStyle], width: float) -> Table:
 
 
 # --- the application form -------------------------------------------------------------------
+
+
+def application_form_response(application: Application) -> HttpResponse:
+    """The application form as a PDF download, for the wizard's page and for the API."""
+    response = HttpResponse(application_form_pdf(application), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="application-form-{application.uuid}.pdf"'
+    )
+    return response
 
 
 def application_form_pdf(application: Application) -> bytes:

@@ -23,8 +23,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import Any
 
 from django.conf import settings
+from django.http import FileResponse
 
 from dataip.core.errors import Text
 from dataip.registry.content_errors import FileRejected
@@ -228,3 +230,16 @@ def _either(types: tuple[str, ...]) -> Text:
     before = " " if head[-1].isascii() else ""
     after = " " if zh[-1][0].isascii() else ""
     return Text(f"{head}{before}或{after}{zh[-1]}", ", ".join(en[:-1]) + " or " + en[-1])
+
+
+def attachment(file: Any, name: str, content_type: str = "") -> FileResponse:
+    """A stored upload as a download (``Content-Disposition: attachment``), never rendered.
+
+    Uploaded files are not trusted content: a browser must not display or run one.
+    """
+    return FileResponse(
+        file.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=content_type or "application/octet-stream",
+    )

@@ -39,6 +39,7 @@ from dataip.registry.completeness import (
     application_missing,
 )
 from dataip.registry.errors import NotFound, RegistryError, StaleUpdate, TooLarge
+from dataip.registry.files import attachment
 from dataip.registry.models import (
     Application,
     ApplicationEvent,
@@ -672,26 +673,15 @@ def material_download(
         )
     except NotFound as error:
         raise Http404(error.message(_lang(request))) from None
-    # Always a download, never rendered: uploaded files are not trusted content.
-    return FileResponse(
-        material.file.open("rb"),
-        as_attachment=True,
-        filename=material.original_name,
-        content_type=material.content_type or "application/octet-stream",
-    )
+    return attachment(material.file, material.original_name, material.content_type)
 
 
 @login_required
 @require_GET
 def form_pdf(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
-    from dataip.registry.documents import application_form_pdf  # noqa: PLC0415 - reportlab
+    from dataip.registry.documents import application_form_response  # noqa: PLC0415 - reportlab
 
-    application = _get(request, application_id)
-    response = HttpResponse(application_form_pdf(application), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="application-form-{application.uuid}.pdf"'
-    )
-    return response
+    return application_form_response(_get(request, application_id))
 
 
 # --- submission and the applicant's other actions -----------------------------------------------

@@ -33,6 +33,7 @@ from dataip.core.errors import DataipError
 from dataip.evidence.selectors import evidence_log_index
 from dataip.registry import selectors, services
 from dataip.registry.errors import RegistryError
+from dataip.registry.files import attachment
 from dataip.registry.models import (
     Application,
     Objection,
@@ -295,16 +296,6 @@ def detail(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
 # --- downloads --------------------------------------------------------------------------------
 
 
-def _attachment(file: Any, name: str, content_type: str) -> FileResponse:
-    # Always a download, never rendered: uploaded files are not trusted content.
-    return FileResponse(
-        file.open("rb"),
-        as_attachment=True,
-        filename=name,
-        content_type=content_type or "application/octet-stream",
-    )
-
-
 @examiner_required
 @require_GET
 def material(request: HttpRequest, application_id: uuid.UUID, material_id: int) -> FileResponse:
@@ -314,7 +305,7 @@ def material(request: HttpRequest, application_id: uuid.UUID, material_id: int) 
         )
     except DataipError as error:
         raise Http404(error.message("en")) from error
-    return _attachment(found.file, found.original_name, found.content_type)
+    return attachment(found.file, found.original_name, found.content_type)
 
 
 _SAMPLE_TYPES = {
@@ -331,7 +322,7 @@ def sample(request: HttpRequest, application_id: uuid.UUID, purpose: str) -> Fil
     found = application.samples.filter(purpose=purpose).first()
     if found is None:
         raise Http404(purpose)
-    return _attachment(found.file, found.original_name, _SAMPLE_TYPES.get(found.format, ""))
+    return attachment(found.file, found.original_name, _SAMPLE_TYPES.get(found.format, ""))
 
 
 @examiner_required
@@ -340,7 +331,7 @@ def objection_file(request: HttpRequest, objection_id: uuid.UUID, file_id: int) 
     found: ObjectionFile | None = _objection(objection_id).files.filter(pk=file_id).first()
     if found is None:
         raise Http404(str(file_id))
-    return _attachment(found.file, found.original_name, found.content_type)
+    return attachment(found.file, found.original_name, found.content_type)
 
 
 # --- decisions --------------------------------------------------------------------------------
