@@ -15,8 +15,8 @@ VECTORS = golden.VECTORS
 def vectors_dir() -> Path:
     if not (VECTORS / "inclusion").is_dir() or not (VECTORS / "consistency").is_dir():
         pytest.fail(
-            f"RFC 6962 test vectors not found at {VECTORS}: shared/ must be checked out beside the "
-            "repository (shared/testvectors/rfc6962-merkle)"
+            f"RFC 6962 test vectors not found at {VECTORS} (a copy of "
+            "shared/testvectors/rfc6962-merkle kept in the repository)"
         )
     return VECTORS
 
